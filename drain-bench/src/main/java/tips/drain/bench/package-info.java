@@ -1,0 +1,2 @@
+/** JMH benchmarks of the kernels and end-to-end speed. */
+package tips.drain.bench;

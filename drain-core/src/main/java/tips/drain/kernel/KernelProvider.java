@@ -1,0 +1,73 @@
+package tips.drain.kernel;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * Chooses the kernels for this JVM, once, like Lucene's {@code VectorizationProvider}: the Vector API
+ * implementation ({@code tips.drain.kernel.panama.PanamaKernels}, loaded reflectively) when the
+ * {@code jdk.incubator.vector} module is present, otherwise {@link ScalarKernels} with one warning.
+ *
+ * <p>{@code -Ddrain.kernels=scalar|panama|auto} forces a choice; {@code panama} fails loudly when the module
+ * is missing instead of falling back.
+ */
+public final class KernelProvider {
+  private static final Logger LOG = Logger.getLogger(KernelProvider.class.getName());
+  static final String PANAMA_CLASS = "tips.drain.kernel.panama.PanamaKernels";
+
+  private KernelProvider() {}
+
+  /** The kernels chosen for this JVM (decided once). */
+  public static Kernels kernels() {
+    return Holder.INSTANCE;
+  }
+
+  /** True when the Vector API kernels are in use. */
+  public static boolean isVectorized() {
+    return !(kernels() instanceof ScalarKernels);
+  }
+
+  private static final class Holder {
+    static final Kernels INSTANCE = lookup(System.getProperty("drain.kernels", "auto"));
+  }
+
+  static Kernels lookup(String choice) {
+    String mode = choice.trim().toLowerCase(Locale.ROOT);
+    switch (mode) {
+      case "scalar":
+        return new ScalarKernels();
+      case "panama":
+        if (!vectorModulePresent()) {
+          throw new IllegalStateException(
+              "-Ddrain.kernels=panama needs the Vector API: run java with --add-modules jdk.incubator.vector");
+        }
+        return loadPanama();
+      case "auto":
+        if (!vectorModulePresent()) {
+          LOG.warning("Java Vector API is not enabled; DRAIN runs on its scalar kernels, several times slower. "
+              + "Add the JVM option --add-modules jdk.incubator.vector to use SIMD kernels.");
+          return new ScalarKernels();
+        }
+        return loadPanama();
+      default:
+        throw new IllegalArgumentException("-Ddrain.kernels must be auto, scalar or panama, not '" + choice + "'");
+    }
+  }
+
+  static boolean vectorModulePresent() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  }
+
+  private static Kernels loadPanama() {
+    try {
+      Class<?> cls = Class.forName(PANAMA_CLASS);
+      return (Kernels) MethodHandles.lookup().findConstructor(cls, MethodType.methodType(void.class)).invoke();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("cannot create " + PANAMA_CLASS, t);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package tips.drain.kernel;
+
+import java.lang.foreign.MemorySegment;
+import tips.drain.tensor.DType;
+
+/**
+ * The numeric kernels of the forward pass. {@link ScalarKernels} is the reference: plain loops that every
+ * optimized implementation ({@code tips.drain.kernel.panama.PanamaKernels}) is tested against. Get the
+ * implementation for this JVM from {@link KernelProvider#kernels()}.
+ *
+ * <p>Activations are F32 {@code float[]} with explicit offsets; weights are row-major segments of the
+ * stored dtype (F32, F16 or BF16), little-endian. Callers validate lengths; kernels only compute.
+ */
+public interface Kernels {
+
+  /** A short name for logs and benchmarks: {@code "scalar"} or {@code "panama-512"}. */
+  String name();
+
+  /** {@code a[aOff..aOff+n) · b[bOff..bOff+n)}. */
+  float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+  /**
+   * Matrix × vector for decode: {@code out[r] = W[r, :] · x[0..cols)} for {@code rowFrom <= r < rowTo},
+   * with {@code W} a row-major {@code (rows, cols)} segment of {@code type}.
+   */
+  void matvec(DType type, MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo);
+
+  /**
+   * Matrix × matrix for prefill: {@code out[b*rows + r] = W[r, :] · x[b*cols ..]} for {@code b < batch},
+   * {@code rowFrom <= r < rowTo}.
+   */
+  void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo);
+
+  /** {@code y[yOff+i] += a * x[xOff+i]} for {@code i < n}. */
+  void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
+  /** {@code y[yOff+i] += x[xOff+i]} for {@code i < n} (residual connections). */
+  void add(float[] y, int yOff, float[] x, int xOff, int n);
+
+  /** {@code x[off+i] *= s} for {@code i < n}. */
+  void scale(float[] x, int off, int n, float s);
+
+  /**
+   * RMSNorm: {@code out[i] = x[i] / sqrt(mean(x²) + eps) * (weightOffset + weight[i])}. The sum of squares
+   * is accumulated in float, as PyTorch does in {@code LlamaRMSNorm} after upcasting. Gemma uses
+   * {@code weightOffset = 1}.
+   */
+  void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float weightOffset, int n, float eps);
+
+  /** Softmax in place over {@code x[off..off+n)}, with the maximum subtracted first. */
+  void softmax(float[] x, int off, int n);
+
+  /** SwiGLU: {@code gate[off+i] = silu(gate[off+i]) * up[off+i]}. */
+  void siluMul(float[] gate, float[] up, int off, int n);
+}

@@ -1,0 +1,126 @@
+package tips.drain.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import tips.drain.tensor.DType;
+import tips.drain.tensor.Floats;
+
+/** The reference kernels: plain loops, no SIMD. Every optimized kernel is tested against these. */
+public final class ScalarKernels implements Kernels {
+  private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+  private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  /** One row of {@code W} (row-major, {@code cols} wide) dotted with {@code x[xOff..]}. */
+  public static float dotRow(DType type, MemorySegment w, long row, int cols, float[] x, int xOff) {
+    long base = row * cols * type.bytes();
+    float sum = 0f;
+    switch (type) {
+      case F32 -> {
+        for (int i = 0; i < cols; i++) {
+          sum += w.get(F32, base + 4L * i) * x[xOff + i];
+        }
+      }
+      case BF16 -> {
+        for (int i = 0; i < cols; i++) {
+          sum += Floats.bf16ToFloat(w.get(I16, base + 2L * i)) * x[xOff + i];
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < cols; i++) {
+          sum += Float.float16ToFloat(w.get(I16, base + 2L * i)) * x[xOff + i];
+        }
+      }
+      default -> throw new IllegalArgumentException("no matvec kernel for " + type);
+    }
+    return sum;
+  }
+
+  @Override
+  public void matvec(DType type, MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo) {
+    for (int r = rowFrom; r < rowTo; r++) {
+      out[r] = dotRow(type, w, r, cols, x, 0);
+    }
+  }
+
+  @Override
+  public void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    for (int b = 0; b < batch; b++) {
+      for (int r = rowFrom; r < rowTo; r++) {
+        out[b * rows + r] = dotRow(type, w, r, cols, x, b * cols);
+      }
+    }
+  }
+
+  @Override
+  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += a * x[xOff + i];
+    }
+  }
+
+  @Override
+  public void add(float[] y, int yOff, float[] x, int xOff, int n) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += x[xOff + i];
+    }
+  }
+
+  @Override
+  public void scale(float[] x, int off, int n, float s) {
+    for (int i = 0; i < n; i++) {
+      x[off + i] *= s;
+    }
+  }
+
+  @Override
+  public void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float weightOffset, int n, float eps) {
+    float ss = 0f;
+    for (int i = 0; i < n; i++) {
+      ss += x[xOff + i] * x[xOff + i];
+    }
+    float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = (x[xOff + i] * inv) * (weightOffset + weight[i]);
+    }
+  }
+
+  @Override
+  public void softmax(float[] x, int off, int n) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float e = (float) Math.exp(x[off + i] - max);
+      x[off + i] = e;
+      sum += e;
+    }
+    float inv = 1f / sum;
+    for (int i = 0; i < n; i++) {
+      x[off + i] *= inv;
+    }
+  }
+
+  @Override
+  public void siluMul(float[] gate, float[] up, int off, int n) {
+    for (int i = 0; i < n; i++) {
+      float g = gate[off + i];
+      gate[off + i] = g / (1f + (float) Math.exp(-g)) * up[off + i];
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package tips.drain.tensor;
+
+import tips.drain.util.Parallel;
+
+/**
+ * A weight matrix of {@code rows × cols} (out features × in features, the layout of a PyTorch
+ * {@code nn.Linear} weight), in whatever storage format: dense F32/F16/BF16 over a memory-mapped file, or
+ * a quantized block format from drain-quant. Activations are always F32 {@code float[]}.
+ *
+ * <p>Implementations are immutable and safe to share between threads and sessions.
+ */
+public interface Matrix {
+
+  /** Output features: the length of {@code W·x}. */
+  int rows();
+
+  /** Input features: the length of {@code x}. */
+  int cols();
+
+  /** The storage format, e.g. {@code "F32"}, {@code "BF16"}, {@code "Q8_0"}. */
+  String format();
+
+  /** Bytes of weights, i.e. what one full matrix-vector product reads from memory. */
+  long byteSize();
+
+  /**
+   * {@code out[r] = row(r) · x} for {@code rowFrom <= r < rowTo}. {@code x} has {@link #cols()} elements
+   * starting at 0; {@code out} is indexed by row.
+   */
+  void matvec(float[] x, float[] out, int rowFrom, int rowTo);
+
+  /**
+   * Batched product for prefill: {@code out[b * rows + r] = row(r) · x[b * cols ...]} for every
+   * {@code b < batch} and {@code rowFrom <= r < rowTo}.
+   */
+  void matmul(float[] x, int batch, float[] out, int rowFrom, int rowTo);
+
+  /** Copies row {@code r}, converted to float, into {@code dst[dstOffset .. dstOffset + cols)}. */
+  void readRow(int r, float[] dst, int dstOffset);
+
+  /** The whole product {@code out = W·x}, rows split across the threads of {@code parallel}. */
+  default void matvec(float[] x, float[] out, Parallel parallel) {
+    parallel.forRange(rows(), (from, to) -> matvec(x, out, from, to));
+  }
+
+  /** The whole batched product, rows split across the threads of {@code parallel}. */
+  default void matmul(float[] x, int batch, float[] out, Parallel parallel) {
+    if (batch == 1) {
+      matvec(x, out, parallel);
+      return;
+    }
+    parallel.forRange(rows(), (from, to) -> matmul(x, batch, out, from, to));
+  }
+}
