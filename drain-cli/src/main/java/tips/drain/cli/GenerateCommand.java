@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import tips.drain.api.GenerationOptions;
@@ -68,9 +69,14 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    SamplingParams sampling = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, seed);
-    GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(sampling)
-        .withStopStrings(stop).withStopOnEos(!ignoreEos);
+    GenerationOptions options;
+    try {
+      SamplingParams sampling = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, seed);
+      options = GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(sampling)
+          .withStopStrings(stop).withStopOnEos(!ignoreEos);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     try (LanguageModel m = LanguageModel.load(model.directory(), model.loadOptions());
          Session session = m.newSession(SessionOptions.defaults().withContextLength(context))) {
       TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
