@@ -20,8 +20,8 @@ public final class ForwardState {
   final float[] v;
   /** (batch, queryDim): attention output before o_proj. */
   final float[] attnOut;
-  /** (numHeads, capacity): attention scores, one row per head. */
-  final float[] scores;
+  /** (numKvHeads)(groupSize, capacity): attention scores of each KV head's group of query heads. */
+  final float[][] scores;
   /** (batch, ffn): gate activations. */
   final float[] hb;
   /** (batch, ffn): up projections. */
@@ -40,7 +40,7 @@ public final class ForwardState {
     k = new float[batch * c.kvDim()];
     v = new float[batch * c.kvDim()];
     attnOut = new float[batch * c.queryDim()];
-    scores = new float[c.numHeads() * capacity];
+    scores = new float[c.numKvHeads()][c.groupSize() * capacity];
     hb = new float[batch * c.intermediateSize()];
     hb2 = new float[batch * c.intermediateSize()];
     cos = new float[batch * (c.rope().rotaryDim() / 2)];

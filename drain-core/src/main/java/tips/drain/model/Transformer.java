@@ -123,11 +123,12 @@ public final class Transformer {
       System.arraycopy(s.v, b * kvDim, valueCache, (pos + b) * kvDim, kvDim);
     }
 
-    // attention of every head of every new token over the cached positions it may see
-    parallel.forRange(c.numHeads(), (from, to) -> {
-      for (int h = from; h < to; h++) {
+    // attention of every new token over the cached positions it may see, one KV head (and its group of
+    // query heads) per task, so the group shares its key and value reads
+    parallel.forRange(c.numKvHeads(), (from, to) -> {
+      for (int kvHead = from; kvHead < to; kvHead++) {
         for (int b = 0; b < count; b++) {
-          attendHead(h, pos + b, b, keyCache, valueCache, s);
+          attendGroup(kvHead, pos + b, b, keyCache, valueCache, s);
         }
       }
     });
@@ -138,28 +139,16 @@ public final class Transformer {
     kernels.add(s.x, 0, s.xb2, 0, count * hidden);
   }
 
-  /** One query head at one position: softmax(q·K / sqrt(d)) · V over the visible positions. */
-  private void attendHead(int h, int position, int b, float[] keyCache, float[] valueCache, ForwardState s) {
+  /** The query heads of one KV head at one position: softmax(q·K / sqrt(d)) · V over the visible positions. */
+  private void attendGroup(int kvHead, int position, int b, float[] keyCache, float[] valueCache, ForwardState s) {
     final ModelConfig c = config;
     final int headDim = c.headDim();
-    final int kvDim = c.kvDim();
-    final int kvHead = h / c.groupSize();
-    final int qOff = b * c.queryDim() + h * headDim;
+    final int group = c.groupSize();
     final int start = c.slidingWindow() > 0 ? Math.max(0, position - c.slidingWindow() + 1) : 0;
-    final int len = position - start + 1;
-    final float[] scores = s.scores;
-    final int sOff = h * (scores.length / c.numHeads());
-    for (int t = 0; t < len; t++) {
-      int kOff = (start + t) * kvDim + kvHead * headDim;
-      scores[sOff + t] = kernels.dot(s.q, qOff, keyCache, kOff, headDim) * attentionScale;
-    }
-    kernels.softmax(scores, sOff, len);
-    int outOff = b * c.queryDim() + h * headDim;
-    java.util.Arrays.fill(s.attnOut, outOff, outOff + headDim, 0f);
-    for (int t = 0; t < len; t++) {
-      int vOff = (start + t) * kvDim + kvHead * headDim;
-      kernels.axpy(scores[sOff + t], valueCache, vOff, s.attnOut, outOff, headDim);
-    }
+    final int qOff = b * c.queryDim() + kvHead * group * headDim;
+    // each group has its own scores buffer, so threads never share one
+    kernels.attention(s.q, qOff, group, headDim, keyCache, valueCache, kvHead * headDim, c.kvDim(), start, position + 1,
+        attentionScale, s.scores[kvHead], s.attnOut, qOff);
   }
 
   /** {@code x += down(silu(gate(norm(x))) * up(norm(x)))}. */
