@@ -18,6 +18,7 @@ import tips.drain.DrainException;
     subcommands = {
       GenerateCommand.class,
       InspectCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -121,4 +121,20 @@ class CliTest {
     assertTrue(r.err().contains("top-p"), r.err());
     assertFalse(r.err().contains("\tat "));
   }
+
+  @Test
+  void benchJsonReportsSpeedsAndBandwidth() throws Exception {
+    Result r = run("bench", "--model", stories(), "--prompt-tokens", "16", "--gen-tokens", "8", "--reps", "2", "--json",
+        "--threads", "1");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = new ObjectMapper().readTree(r.out());
+    for (String f : new String[] {"model", "quant", "threads", "prompt_tokens", "gen_tokens", "prefill_tok_s",
+        "prefill_tok_s_stddev", "decode_tok_s", "decode_tok_s_stddev", "weight_bytes", "decode_gb_s", "stream_gb_s"}) {
+      assertTrue(o.has(f), f + " in " + r.out());
+    }
+    assertEquals("F32", o.get("quant").asText());
+    assertEquals(16, o.get("prompt_tokens").asInt());
+    assertTrue(o.get("decode_tok_s").asDouble() > 0 && o.get("stream_gb_s").asDouble() > 0, r.out());
+    assertEquals(o.get("weight_bytes").asDouble() * o.get("decode_tok_s").asDouble() / 1e9, o.get("decode_gb_s").asDouble(), 1e-6);
+  }
 }
