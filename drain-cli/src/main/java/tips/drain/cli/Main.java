@@ -19,6 +19,7 @@ import tips.drain.DrainException;
       GenerateCommand.class,
       InspectCommand.class,
       BenchCommand.class,
+      PerplexityCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
