@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tips.drain.testing.SharedTokenizers;
 
 /** Pre-tokenizers, normalizers, decoders and added-token rules, each on its own, with Hugging Face's results. */
 class ComponentsTest {

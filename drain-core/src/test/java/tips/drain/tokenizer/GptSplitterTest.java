@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tips.drain.testing.SharedTokenizers;
 
 /**
  * The hand-written matcher for the GPT-2 / Llama 3 / Qwen 2 regexes against the same regexes compiled by

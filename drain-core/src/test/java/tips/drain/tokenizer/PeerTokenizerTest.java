@@ -13,6 +13,7 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import tips.drain.testing.SharedTokenizers;
 
 /**
  * The {@code comparable} cases of the peer test suites in {@code tokenizers/golden/peer-*.json}: ids and texts
