@@ -1,18 +1,22 @@
 package tips.drain.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /** Reads a Hugging Face {@code tokenizer.json} into an {@link HfTokenizer}, refusing what DRAIN cannot run. */
 final class TokenizerJson {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
   private TokenizerJson() {}
 
   static HfTokenizer load(Path dir) {
@@ -20,32 +24,101 @@ final class TokenizerJson {
     if (!Files.isRegularFile(file)) {
       throw new TokenizerException(file + ": not found (DRAIN reads Hugging Face tokenizer.json files)");
     }
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(file.toFile());
+    JsonPath where = new JsonPath(file.toString(), "");
+    ObjectNode root;
+    RawModel raw;
+    try (JsonParser parser = MAPPER.getFactory().createParser(file.toFile())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw where.error("expected a JSON object");
+      }
+      root = MAPPER.createObjectNode();
+      raw = null;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        parser.nextToken();
+        if (name.equals("model") && parser.currentToken() == JsonToken.START_OBJECT) {
+          raw = readModel(parser, where.child("model"));
+        } else {
+          root.set(name, parser.readValueAsTree());
+        }
+      }
     } catch (IOException e) {
       throw new TokenizerException(file + ": cannot parse: " + e.getMessage(), e);
     }
-    if (root == null || !root.isObject()) {
-      throw new TokenizerException(file + ": expected a JSON object");
+    if (raw == null) {
+      throw where.child("model").error("expected the model object, got " + JsonPath.describe(root.get("model")));
     }
-    JsonPath where = new JsonPath(file.toString(), "");
     Normalizer normalizer = Normalizers.fromJson(root.get("normalizer"), where.child("normalizer"));
     PreTokenizer preTokenizer = PreTokenizers.fromJson(root.get("pre_tokenizer"), where.child("pre_tokenizer"));
     PostProcessor postProcessor = PostProcessor.fromJson(root.get("post_processor"), where.child("post_processor"));
     Decoder decoder = Decoders.fromJson(root.get("decoder"), where.child("decoder"));
-    BpeModel model = bpe(root.get("model"), where.child("model"));
+    BpeModel model = bpe(raw, where.child("model"));
     List<AddedToken> added = addedTokens(root.get("added_tokens"), where.child("added_tokens"));
     TokenizerConfig config = TokenizerConfig.load(dir);
     return new HfTokenizer(normalizer, preTokenizer, model, new AddedVocabulary(added, normalizer), postProcessor,
         decoder, config);
   }
 
-  static BpeModel bpe(JsonNode node, JsonPath where) {
-    if (node == null || !node.isObject()) {
-      throw where.error("expected the model object, got " + JsonPath.describe(node));
+  /** The model object, with its two big fields (vocab, merges) read without building a JSON tree. */
+  record RawModel(ObjectNode fields, Map<String, Integer> vocab, List<String> mergeLeft, List<String> mergeRight) {}
+
+  private static RawModel readModel(JsonParser p, JsonPath where) throws IOException {
+    ObjectNode fields = MAPPER.createObjectNode();
+    Map<String, Integer> vocab = null;
+    List<String> left = null;
+    List<String> right = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if (name.equals("vocab") && value == JsonToken.START_OBJECT) {
+        vocab = new HashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String token = p.currentName();
+          if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getIntValue() < 0) {
+            throw where.child("vocab").child(token).error("expected a non-negative id, got " + p.getText());
+          }
+          vocab.put(token, p.getIntValue());
+        }
+      } else if (name.equals("merges") && value == JsonToken.START_ARRAY) {
+        left = new ArrayList<>();
+        right = new ArrayList<>();
+        int i = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), i++) {
+          JsonPath at = where.child("merges").index(i);
+          if (t == JsonToken.VALUE_STRING) {
+            String line = p.getText();
+            if (line.startsWith("#version")) {
+              continue;
+            }
+            int space = line.indexOf(' ');
+            if (space < 0 || line.indexOf(' ', space + 1) >= 0) {
+              throw at.error("expected \"left right\" with exactly one space, got \"" + line + "\"");
+            }
+            left.add(line.substring(0, space));
+            right.add(line.substring(space + 1));
+          } else if (t == JsonToken.START_ARRAY && p.nextToken() == JsonToken.VALUE_STRING) {
+            left.add(p.getText());
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+              throw at.error("expected [left, right] of two strings");
+            }
+            right.add(p.getText());
+            if (p.nextToken() != JsonToken.END_ARRAY) {
+              throw at.error("expected [left, right] of two strings");
+            }
+          } else {
+            throw at.error("expected \"left right\" or [left, right], got " + p.getText());
+          }
+        }
+      } else {
+        fields.set(name, p.readValueAsTree());
+      }
     }
-    String type = where.optString(node, "type", node.has("merges") ? "BPE" : "(missing)");
+    return new RawModel(fields, vocab, left, right);
+  }
+
+  static BpeModel bpe(RawModel raw, JsonPath where) {
+    JsonNode node = raw.fields();
+    String type = where.optString(node, "type", "BPE");
     if (!type.equals("BPE")) {
       throw where.unsupported("model", type);
     }
@@ -53,21 +126,16 @@ final class TokenizerJson {
     if (dropout != null && !dropout.isNull() && dropout.asDouble() > 0) {
       throw where.child("dropout").error("BPE dropout " + dropout.asDouble() + " is random; DRAIN supports none");
     }
-    JsonNode vocabNode = node.get("vocab");
-    if (vocabNode == null || !vocabNode.isObject()) {
-      throw where.child("vocab").error("expected an object of token to id, got " + JsonPath.describe(vocabNode));
+    Map<String, Integer> vocab = raw.vocab();
+    if (vocab == null) {
+      throw where.child("vocab").error("expected an object of token to id");
     }
-    Map<String, Integer> vocab = new HashMap<>(vocabNode.size() * 2);
-    for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-        throw where.child("vocab").child(e.getKey()).error("expected a non-negative id, got " + e.getValue());
-      }
-      vocab.put(e.getKey(), e.getValue().asInt());
+    if (raw.mergeLeft() == null) {
+      throw where.child("merges").error("expected an array of merges");
     }
     String prefix = where.optString(node, "continuing_subword_prefix", "");
     String suffix = where.optString(node, "end_of_word_suffix", "");
-    MergeTable merges = merges(where.array(node, "merges"), vocab, prefix, where.child("merges"));
+    MergeTable merges = merges(raw.mergeLeft(), raw.mergeRight(), vocab, prefix, where.child("merges"));
     String unk = where.optString(node, "unk_token", null);
     int unkId = -1;
     if (unk != null) {
@@ -81,42 +149,24 @@ final class TokenizerJson {
         where.bool(node, "byte_fallback", false), where.bool(node, "ignore_merges", false), prefix, suffix);
   }
 
-  /** Merges as {@code "a b"} strings (legacy) or {@code ["a", "b"]} pairs; rank = position in the list. */
-  static MergeTable merges(JsonNode list, Map<String, Integer> vocab, String prefix, JsonPath where) {
-    MergeTable table = new MergeTable(list.size());
-    int rank = 0;
-    for (int i = 0; i < list.size(); i++) {
-      JsonNode m = list.get(i);
-      String a;
-      String b;
-      if (m.isTextual()) {
-        String line = m.asText();
-        if (line.startsWith("#version")) {
-          continue;
-        }
-        int space = line.indexOf(' ');
-        if (space < 0 || line.indexOf(' ', space + 1) >= 0) {
-          throw where.index(i).error("expected \"left right\" with exactly one space, got \"" + line + "\"");
-        }
-        a = line.substring(0, space);
-        b = line.substring(space + 1);
-      } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-        a = m.get(0).asText();
-        b = m.get(1).asText();
-      } else {
-        throw where.index(i).error("expected \"left right\" or [left, right], got " + JsonPath.describe(m));
-      }
+  /** Builds the merge table; rank = position in the list (after "#version" lines). */
+  static MergeTable merges(List<String> lefts, List<String> rights, Map<String, Integer> vocab, String prefix,
+      JsonPath where) {
+    MergeTable table = new MergeTable(lefts.size());
+    for (int rank = 0; rank < lefts.size(); rank++) {
+      String a = lefts.get(rank);
+      String b = rights.get(rank);
       Integer left = vocab.get(a);
       Integer right = vocab.get(b);
       if (left == null || right == null) {
-        throw where.index(i).error("merge token '" + (left == null ? a : b) + "' is not in the vocab");
+        throw where.index(rank).error("merge token '" + (left == null ? a : b) + "' is not in the vocab");
       }
       String mergedText = a + (b.startsWith(prefix) ? b.substring(prefix.length()) : b);
       Integer merged = vocab.get(mergedText);
       if (merged == null) {
-        throw where.index(i).error("merged token '" + mergedText + "' is not in the vocab");
+        throw where.index(rank).error("merged token '" + mergedText + "' is not in the vocab");
       }
-      table.put(left, right, rank++, merged);
+      table.put(left, right, rank, merged);
     }
     return table;
   }

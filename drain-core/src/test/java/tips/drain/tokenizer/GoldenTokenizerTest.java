@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import tips.drain.testing.SharedTokenizers;
 
 /**
  * Every case of {@code tokenizers/golden/<tokenizer>.json} (166 strings × with/without special tokens, from the
