@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import tips.drain.api.GenerationOptions;
@@ -20,7 +19,6 @@ import tips.drain.api.LanguageModel;
 import tips.drain.api.Session;
 import tips.drain.api.SessionOptions;
 import tips.drain.api.TokenListener;
-import tips.drain.sampling.SamplingParams;
 
 /** {@code drain generate}: streams the continuation of a prompt. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -35,23 +33,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = {"-n", "--max-tokens"}, defaultValue = "256", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
-  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default), else sampling temperature.")
-  float temperature;
-
-  @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens (0 = off).")
-  int topK;
-
-  @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling threshold (1 = off).")
-  float topP;
-
-  @Option(names = "--min-p", defaultValue = "0", description = "Keep tokens with p >= min-p × top p (0 = off).")
-  float minP;
-
-  @Option(names = "--repeat-penalty", defaultValue = "1", description = "Repetition penalty (1 = off).")
-  float repeatPenalty;
-
-  @Option(names = "--seed", defaultValue = "0", description = "Random seed for sampling.")
-  long seed;
+  @Mixin SamplingOptions sampling;
 
   @Option(names = "--stop", description = "Stop before this string (repeatable).")
   List<String> stop = List.of();
@@ -69,14 +51,8 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    GenerationOptions options;
-    try {
-      SamplingParams sampling = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, seed);
-      options = GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(sampling)
-          .withStopStrings(stop).withStopOnEos(!ignoreEos);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(sampling.params(spec))
+        .withStopStrings(stop).withStopOnEos(!ignoreEos);
     try (LanguageModel m = LanguageModel.load(model.directory(), model.loadOptions());
          Session session = m.newSession(SessionOptions.defaults().withContextLength(context))) {
       TokenListener listener = json ? TokenListener.NONE : (id, text) -> {

@@ -20,6 +20,7 @@ import tips.drain.DrainException;
       InspectCommand.class,
       BenchCommand.class,
       PerplexityCommand.class,
+      ChatCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -137,4 +137,32 @@ class CliTest {
     assertTrue(o.get("decode_tok_s").asDouble() > 0 && o.get("stream_gb_s").asDouble() > 0, r.out());
     assertEquals(o.get("weight_bytes").asDouble() * o.get("decode_tok_s").asDouble() / 1e9, o.get("decode_gb_s").asDouble(), 1e-6);
   }
+
+  @Test
+  void chatFormatsTurnsWithTheTemplateAndQuitsOnExit() throws Exception {
+    Path template = dir.resolve("chat.jinja");
+    Files.writeString(template, "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'user' %}{{ m['content'] }}"
+        + "{% else %}{{ m['content'] + eos_token }}{% endif %}{% endfor %}");
+    java.io.InputStream stdin = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("Once upon a time\n/reset\nOnce upon\\\n a time\n/exit\n"
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      Result r = run("chat", "--model", stories(), "--template", template.toString(), "-n", "8");
+      assertEquals(0, r.code(), r.err());
+      // greedy, so the first answer is the golden continuation; after /reset the same prompt (typed on two lines:
+      // "Once upon\n a time") gives another text, but the conversation restarted cleanly
+      assertTrue(r.out().contains(", there was a little girl named Lily."), r.out());
+      assertTrue(r.err().contains("(conversation cleared)"), r.err());
+      assertEquals(2, r.err().lines().filter(l -> l.contains("tok/s")).count(), r.err());
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
+  @Test
+  void chatWithoutTemplateSaysWhatToDo() {
+    Result r = run("chat", "--model", stories());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("no chat template") && r.err().contains("--template"), r.err());
+  }
 }
