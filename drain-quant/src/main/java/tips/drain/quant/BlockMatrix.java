@@ -149,11 +149,11 @@ public final class BlockMatrix implements Matrix {
   }
 
   private void checkProduct(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    Objects.checkFromToIndex(rowFrom, rowTo, rows);
     if (batch < 1 || x.length < (long) batch * cols || out.length < (long) (batch - 1) * rows + rowTo) {
       throw new IllegalArgumentException("product of " + this + " with " + batch + " vector(s): x has " + x.length
           + " floats (needs " + (long) batch * cols + "), out has " + out.length + " (needs " + ((long) (batch - 1) * rows + rowTo) + ")");
     }
-    Objects.checkFromToIndex(rowFrom, rowTo, rows);
   }
 
   @Override
