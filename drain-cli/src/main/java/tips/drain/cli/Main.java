@@ -21,6 +21,7 @@ import tips.drain.DrainException;
       BenchCommand.class,
       PerplexityCommand.class,
       ChatCommand.class,
+      QuantizeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
