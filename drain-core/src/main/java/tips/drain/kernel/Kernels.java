@@ -52,4 +52,23 @@ public interface Kernels {
 
   /** SwiGLU: {@code gate[off+i] = silu(gate[off+i]) * up[off+i]}. */
   void siluMul(float[] gate, float[] up, int off, int n);
+
+  /**
+   * Attention of one query position for one group of {@code heads} query heads that share a KV head
+   * (grouped-query attention), over the cached positions {@code [from, to)} (a causal window: the caller
+   * passes {@code to = pos + 1}, and {@code from > 0} for sliding-window models).
+   *
+   * <ul>
+   *   <li>query head {@code h < heads} is {@code q[qOff + h*headDim ..+headDim)};
+   *   <li>the key (value) of position {@code p} is {@code keyCache[kvOff + p*kvStride ..+headDim)}
+   *       ({@code valueCache} likewise): {@code kvOff} is where position 0 of this KV head starts and
+   *       {@code kvStride} the floats between consecutive positions;
+   *   <li>{@code scores[h*(to-from) + p-from] = softmax_p(scale * q_h · k_p)}: {@code scores} is scratch of at
+   *       least {@code heads * (to - from)} floats and holds the attention weights afterwards;
+   *   <li>{@code out[outOff + h*headDim + d] = Σ_p scores[h][p] * v_p[d]}.
+   * </ul>
+   * Requires {@code from < to}. Implementations read each key and value row once for the whole group.
+   */
+  void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff, int kvStride,
+      int from, int to, float scale, float[] scores, float[] out, int outOff);
 }

@@ -24,6 +24,16 @@ public final class ScalarKernels implements Kernels {
     return sum;
   }
 
+  /** Element {@code index} (counted in elements, not bytes) of a segment of F32, BF16 or F16 values, as a float. */
+  public static float weight(DType type, MemorySegment w, long index) {
+    return switch (type) {
+      case F32 -> w.get(F32, 4L * index);
+      case BF16 -> Floats.bf16ToFloat(w.get(I16, 2L * index));
+      case F16 -> Float.float16ToFloat(w.get(I16, 2L * index));
+      default -> throw new IllegalArgumentException("no float weights of type " + type);
+    };
+  }
+
   /** One row of {@code W} (row-major, {@code cols} wide) dotted with {@code x[xOff..]}. */
   public static float dotRow(DType type, MemorySegment w, long row, int cols, float[] x, int xOff) {
     long base = row * cols * type.bytes();
@@ -121,6 +131,26 @@ public final class ScalarKernels implements Kernels {
     for (int i = 0; i < n; i++) {
       float g = gate[off + i];
       gate[off + i] = g / (1f + (float) Math.exp(-g)) * up[off + i];
+    }
+  }
+
+  @Override
+  public void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
+      int kvStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
+    int len = to - from;
+    for (int h = 0; h < heads; h++) {
+      int qh = qOff + h * headDim;
+      for (int p = from; p < to; p++) {
+        scores[h * len + p - from] = scale * dot(q, qh, keyCache, kvOff + p * kvStride, headDim);
+      }
+      softmax(scores, h * len, len);
+      int oh = outOff + h * headDim;
+      for (int d = 0; d < headDim; d++) {
+        out[oh + d] = 0f;
+      }
+      for (int p = from; p < to; p++) {
+        axpy(scores[h * len + p - from], valueCache, kvOff + p * kvStride, out, oh, headDim);
+      }
     }
   }
 }

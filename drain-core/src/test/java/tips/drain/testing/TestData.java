@@ -38,4 +38,9 @@ public final class TestData {
     }
     return p;
   }
+
+  /** {@code root()/models/NAME}, which must exist. */
+  public static Path model(String name) {
+    return path("models/" + name);
+  }
 }
