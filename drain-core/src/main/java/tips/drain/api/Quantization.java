@@ -1,20 +1,15 @@
 package tips.drain.api;
 
-import java.util.ArrayList;
-import java.util.List;
 import tips.drain.DrainException;
-import tips.drain.model.AttentionWeights;
-import tips.drain.model.FeedForwardWeights;
-import tips.drain.model.LayerWeights;
 import tips.drain.model.TransformerWeights;
 import tips.drain.tensor.Matrix;
 import tips.drain.tensor.MatrixFormat;
 import tips.drain.util.Parallel;
 
 /**
- * Quantize-on-load: the projection matrices of every layer and the output head go to the requested format;
- * the embedding and the norms stay as stored. A matrix whose width the format cannot hold (not a multiple
- * of its block) stays as stored too.
+ * Quantize-on-load: the projection matrices of every layer (every expert of a mixture) and the output head go
+ * to the requested format; the embedding, the norms and a MoE router stay as stored. A matrix whose width the
+ * format cannot hold (not a multiple of its block) stays as stored too.
  */
 final class Quantization {
   private Quantization() {}
@@ -22,20 +17,8 @@ final class Quantization {
   static TransformerWeights apply(TransformerWeights w, String formatName, Parallel parallel) {
     MatrixFormat format = MatrixFormat.byName(formatName).orElseThrow(() -> new DrainException(
         "quantization '" + formatName + "' is not available (known formats come from drain-quant: q8_0, q4_0)"));
-    List<LayerWeights> layers = new ArrayList<>();
-    for (LayerWeights l : w.layers()) {
-      AttentionWeights a = l.attention();
-      FeedForwardWeights f = l.mlp();
-      layers.add(new LayerWeights(l.inputNorm(),
-          new AttentionWeights(q(a.wq(), format, parallel), q(a.wk(), format, parallel), q(a.wv(), format, parallel),
-              q(a.wo(), format, parallel), a.bq(), a.bk(), a.bv(), a.bo()),
-          l.postAttentionNorm(),
-          new FeedForwardWeights(q(f.gate(), format, parallel), q(f.up(), format, parallel), q(f.down(), format, parallel),
-              f.bGate(), f.bUp(), f.bDown())));
-    }
     // a tied head gets its own quantized copy; the embedding keeps its stored precision for lookups
-    Matrix head = q(w.lmHead(), format, parallel);
-    return new TransformerWeights(w.embedding(), layers, w.finalNorm(), head);
+    return w.mapMatrices(m -> q(m, format, parallel), m -> q(m, format, parallel));
   }
 
   private static Matrix q(Matrix m, MatrixFormat format, Parallel parallel) {

@@ -1,6 +1,9 @@
 package tips.drain.io;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import tips.drain.kernel.Kernels;
 import tips.drain.tensor.DenseMatrix;
 import tips.drain.tensor.Matrix;
@@ -84,6 +87,42 @@ public final class Weights {
           + " bytes, the file holds " + t.byteSize());
     }
     return format.open(files.segment(full), rows, cols);
+  }
+
+  /**
+   * Splits the fused projection {@code name} ({@code sum(rowCounts) × cols}) into consecutive row blocks of
+   * {@code rowCounts[i]} rows, as views sharing its storage (Phi-3's {@code qkv_proj}, {@code gate_up_proj}).
+   */
+  public List<Matrix> rowBlocks(String name, int cols, int... rowCounts) {
+    int total = 0;
+    for (int n : rowCounts) {
+      total += n;
+    }
+    Matrix fused = matrix(name, total, cols);
+    List<Matrix> blocks = new ArrayList<>(rowCounts.length);
+    int from = 0;
+    for (int n : rowCounts) {
+      blocks.add(rowRange(prefix + name, fused, from, from + n));
+      from += n;
+    }
+    return blocks;
+  }
+
+  private Matrix rowRange(String full, Matrix fused, int from, int to) {
+    try {
+      return fused.rowRange(from, to);
+    } catch (UnsupportedOperationException e) {
+      String formatName = files.metadata(FORMAT_KEY + full);
+      MatrixFormat format = formatName == null ? null : MatrixFormat.byName(formatName).orElse(null);
+      if (format != null && fused.format().equalsIgnoreCase(format.name())
+          && format.byteSize(fused.rows(), fused.cols()) == fused.rows() * format.byteSize(1, fused.cols())) {
+        // a block format opened from the file stores whole rows one after another: open a slice of the bytes
+        long rowBytes = format.byteSize(1, fused.cols());
+        MemorySegment rows = files.segment(full).asSlice(from * rowBytes, (to - from) * rowBytes);
+        return format.open(rows, to - from, fused.cols());
+      }
+      throw new WeightException(full + ": cannot split " + fused.format() + " storage into row blocks");
+    }
   }
 
   /** A vector of {@code n} floats (norm weights, biases), converted from the stored float type. */

@@ -52,4 +52,21 @@ public interface Kernels {
 
   /** SwiGLU: {@code gate[off+i] = silu(gate[off+i]) * up[off+i]}. */
   void siluMul(float[] gate, float[] up, int off, int n);
+
+  /**
+   * GeGLU with the tanh approximation of GELU ({@code gelu_pytorch_tanh}):
+   * {@code gate[off+i] = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up[off+i]}. The default is the scalar
+   * reference {@link ScalarKernels#geluTanhMulScalar}.
+   */
+  default void geluTanhMul(float[] gate, float[] up, int off, int n) {
+    ScalarKernels.geluTanhMulScalar(gate, up, off, n);
+  }
+
+  /**
+   * Soft-capping (Gemma 2): {@code x[off+i] = cap * tanh(x[off+i] / cap)}. The default is the scalar reference
+   * {@link ScalarKernels#softcapScalar}.
+   */
+  default void softcap(float[] x, int off, int n, float cap) {
+    ScalarKernels.softcapScalar(x, off, n, cap);
+  }
 }

@@ -123,4 +123,32 @@ public final class ScalarKernels implements Kernels {
       gate[off + i] = g / (1f + (float) Math.exp(-g)) * up[off + i];
     }
   }
+
+  @Override
+  public void geluTanhMul(float[] gate, float[] up, int off, int n) {
+    geluTanhMulScalar(gate, up, off, n);
+  }
+
+  @Override
+  public void softcap(float[] x, int off, int n, float cap) {
+    softcapScalar(x, off, n, cap);
+  }
+
+  /** The reference of {@link Kernels#geluTanhMul}, in float as PyTorch's CPU kernel computes it. */
+  public static void geluTanhMulScalar(float[] gate, float[] up, int off, int n) {
+    final float beta = (float) Math.sqrt(2 / Math.PI);
+    final float kappa = 0.044715f;
+    for (int i = 0; i < n; i++) {
+      float g = gate[off + i];
+      float inner = beta * (g + kappa * (g * g * g));
+      gate[off + i] = 0.5f * g * (1f + (float) Math.tanh(inner)) * up[off + i];
+    }
+  }
+
+  /** The reference of {@link Kernels#softcap}. */
+  public static void softcapScalar(float[] x, int off, int n, float cap) {
+    for (int i = 0; i < n; i++) {
+      x[off + i] = cap * (float) Math.tanh(x[off + i] / cap);
+    }
+  }
 }
