@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tips.drain.model.llama.LlamaArchitecture;
+import tips.drain.model.mistral.MistralArchitecture;
 
 /** The registry of supported model families, keyed by {@code model_type}. */
 public final class Architectures {
@@ -12,6 +13,7 @@ public final class Architectures {
 
   static {
     register(new LlamaArchitecture());
+    register(new MistralArchitecture());
   }
 
   private Architectures() {}

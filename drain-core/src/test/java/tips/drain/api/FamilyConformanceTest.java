@@ -32,7 +32,8 @@ class FamilyConformanceTest {
   private record Fixture(String name, double tolerance) {}
 
   private static final List<Fixture> FIXTURES = List.of(
-      new Fixture("tiny-llama", 1e-4));
+      new Fixture("tiny-llama", 1e-4),
+      new Fixture("tiny-mistral", 1e-4));
 
   @TestFactory
   Stream<DynamicNode> fixturesMatchLlamaCpp() throws IOException {
