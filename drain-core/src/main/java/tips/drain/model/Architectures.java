@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import tips.drain.model.llama.LlamaArchitecture;
 import tips.drain.model.mistral.MistralArchitecture;
+import tips.drain.model.qwen2.Qwen2Architecture;
+import tips.drain.model.qwen3.Qwen3Architecture;
 
 /** The registry of supported model families, keyed by {@code model_type}. */
 public final class Architectures {
@@ -14,6 +16,8 @@ public final class Architectures {
   static {
     register(new LlamaArchitecture());
     register(new MistralArchitecture());
+    register(new Qwen2Architecture());
+    register(new Qwen3Architecture());
   }
 
   private Architectures() {}

@@ -343,6 +343,16 @@ public record ModelConfig(
       return this;
     }
 
+    /** The layer count set so far, for resolvers that derive per-layer settings. */
+    public int numLayers() {
+      return numLayers;
+    }
+
+    /** The rotary embedding set so far. */
+    public RopeConfig rope() {
+      return rope;
+    }
+
     public ModelConfig build() {
       Objects.requireNonNull(rope, "rope");
       List<LayerConfig> perLayer = layers != null ? layers

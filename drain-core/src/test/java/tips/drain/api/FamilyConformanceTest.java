@@ -33,7 +33,9 @@ class FamilyConformanceTest {
 
   private static final List<Fixture> FIXTURES = List.of(
       new Fixture("tiny-llama", 1e-4),
-      new Fixture("tiny-mistral", 1e-4));
+      new Fixture("tiny-mistral", 1e-4),
+      new Fixture("tiny-qwen2", 1e-4),
+      new Fixture("tiny-qwen3", 1e-4));
 
   @TestFactory
   Stream<DynamicNode> fixturesMatchLlamaCpp() throws IOException {
