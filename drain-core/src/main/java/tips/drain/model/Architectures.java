@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import tips.drain.model.llama.LlamaArchitecture;
 import tips.drain.model.mistral.MistralArchitecture;
+import tips.drain.model.mixtral.MixtralArchitecture;
 import tips.drain.model.phi3.Phi3Architecture;
 import tips.drain.model.qwen2.Qwen2Architecture;
 import tips.drain.model.qwen3.Qwen3Architecture;
@@ -17,6 +18,7 @@ public final class Architectures {
   static {
     register(new LlamaArchitecture());
     register(new MistralArchitecture());
+    register(new MixtralArchitecture());
     register(new Qwen2Architecture());
     register(new Qwen3Architecture());
     register(new Phi3Architecture());

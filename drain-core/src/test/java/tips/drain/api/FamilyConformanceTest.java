@@ -36,7 +36,8 @@ class FamilyConformanceTest {
       new Fixture("tiny-mistral", 1e-4),
       new Fixture("tiny-qwen2", 1e-4),
       new Fixture("tiny-qwen3", 1e-4),
-      new Fixture("tiny-phi3", 1e-4));
+      new Fixture("tiny-phi3", 1e-4),
+      new Fixture("tiny-mixtral", 1e-4));
 
   @TestFactory
   Stream<DynamicNode> fixturesMatchLlamaCpp() throws IOException {
