@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tips.drain.model.gemma2.Gemma2Architecture;
+import tips.drain.model.gemma3.Gemma3Architecture;
 import tips.drain.model.llama.LlamaArchitecture;
 import tips.drain.model.mistral.MistralArchitecture;
 import tips.drain.model.mixtral.MixtralArchitecture;
@@ -22,6 +24,8 @@ public final class Architectures {
     register(new Qwen2Architecture());
     register(new Qwen3Architecture());
     register(new Phi3Architecture());
+    register(new Gemma2Architecture());
+    register(new Gemma3Architecture());
   }
 
   private Architectures() {}
@@ -46,6 +50,10 @@ public final class Architectures {
       throw new ConfigException(configFile + ": missing required field 'model_type'");
     }
     Architecture a = BY_TYPE.get(type);
+    if (a == null && type.equals("gemma3")) {
+      throw new UnsupportedArchitectureException(configFile + ": model_type 'gemma3' (multimodal Gemma3ForConditionalGeneration) "
+          + "is not supported; text-only Gemma 3 checkpoints (model_type 'gemma3_text') are");
+    }
     if (a == null) {
       throw new UnsupportedArchitectureException(configFile + ": model_type '" + type + "' is not supported; supported: "
           + String.join(", ", BY_TYPE.keySet()));

@@ -37,7 +37,9 @@ class FamilyConformanceTest {
       new Fixture("tiny-qwen2", 1e-4),
       new Fixture("tiny-qwen3", 1e-4),
       new Fixture("tiny-phi3", 1e-4),
-      new Fixture("tiny-mixtral", 1e-4));
+      new Fixture("tiny-mixtral", 1e-4),
+      new Fixture("tiny-gemma2", 5e-3),
+      new Fixture("tiny-gemma3", 5e-3));
 
   @TestFactory
   Stream<DynamicNode> fixturesMatchLlamaCpp() throws IOException {
