@@ -2,6 +2,7 @@ package tips.drain.model;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
+import tips.drain.tensor.AdaptedMatrix;
 import tips.drain.tensor.Matrix;
 
 /**
@@ -15,12 +16,14 @@ public record TransformerWeights(Matrix embedding, List<LayerWeights> layers, fl
   }
 
   /**
-   * The same model with every layer projection replaced by {@code layerMatrix(projection)} and the output
-   * head by {@code head(lmHead)}; the embedding and the norms stay (e.g. quantize-on-load).
+   * The same model with every stored layer projection replaced by {@code layerMatrix(projection)} and the
+   * output head by {@code head(lmHead)}; the embedding and the norms stay (e.g. quantize-on-load). An adapter
+   * applied at run time ({@link AdaptedMatrix}) stays on top of its mapped base.
    */
   public TransformerWeights mapMatrices(UnaryOperator<Matrix> layerMatrix, UnaryOperator<Matrix> head) {
-    return new TransformerWeights(embedding, layers.stream().map(l -> l.mapMatrices(layerMatrix)).toList(), finalNorm,
-        head.apply(lmHead));
+    UnaryOperator<Matrix> layerBase = m -> AdaptedMatrix.mapBase(m, layerMatrix);
+    return new TransformerWeights(embedding, layers.stream().map(l -> l.mapMatrices(layerBase)).toList(), finalNorm,
+        AdaptedMatrix.mapBase(lmHead, head));
   }
 
   /** Bytes of weights one decode step reads (every matrix once, routed experts only; the embedding one row). */

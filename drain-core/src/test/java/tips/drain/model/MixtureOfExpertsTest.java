@@ -3,7 +3,9 @@ package tips.drain.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -103,6 +105,8 @@ class MixtureOfExpertsTest {
     for (int i = 0; i < w.length; i++) {
       w[i] = (float) (random.nextGaussian() * 0.3);
     }
-    return new DenseMatrix(MemorySegment.ofArray(w), DType.F32, rows, cols, kernels);
+    MemorySegment data = Arena.ofAuto().allocate(4L * w.length, 64);
+    MemorySegment.copy(w, 0, data, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, w.length);
+    return new DenseMatrix(data, DType.F32, rows, cols, kernels);
   }
 }
