@@ -20,7 +20,7 @@ public final class ForwardState {
   final float[] v;
   /** (batch, queryDim): attention output before o_proj. */
   final float[] attnOut;
-  /** (numHeads, capacity): attention scores, one row per head. */
+  /** (numHeads, visible): attention scores, one row per head; visible = capacity, or the window if every layer slides. */
   final float[] scores;
   /** (headDim): one head before its query/key norm. */
   final float[] head;
@@ -44,7 +44,11 @@ public final class ForwardState {
     k = new float[batch * c.kvDim()];
     v = new float[batch * c.kvDim()];
     attnOut = new float[batch * c.queryDim()];
-    scores = new float[c.numHeads() * capacity];
+    int visible = capacity;
+    if (c.layers().stream().allMatch(LayerConfig::isSliding)) {
+      visible = Math.min(capacity, c.layers().stream().mapToInt(LayerConfig::slidingWindow).max().orElseThrow());
+    }
+    scores = new float[c.numHeads() * visible];
     head = new float[c.headDim()];
     boolean moe = c.isMixtureOfExperts();
     hb = moe ? null : new float[batch * c.intermediateSize()];
