@@ -162,6 +162,11 @@ public final class LanguageModel implements AutoCloseable {
     return transformer.decodeBytes();
   }
 
+  /** The storage format of the layers' weight matrices, e.g. {@code BF16} or {@code Q4_0}. */
+  public String storedFormat() {
+    return transformer.weights().layers().get(0).attention().wq().format();
+  }
+
   /** Wall time of {@link #load}. */
   public long loadNanos() {
     return loadNanos;

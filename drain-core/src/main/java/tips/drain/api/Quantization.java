@@ -7,9 +7,11 @@ import tips.drain.tensor.MatrixFormat;
 import tips.drain.util.Parallel;
 
 /**
- * Quantize-on-load: the projection matrices of every layer (every expert of a mixture) and the output head go
- * to the requested format; the embedding, the norms and a MoE router stay as stored. A matrix whose width the
- * format cannot hold (not a multiple of its block) stays as stored too.
+ * Quantize-on-load: the projection matrices of every layer (every expert of a mixture) go to the requested
+ * format; the embedding, the norms and a MoE router stay as stored; the output head goes to
+ * {@link #headFormat} (8-bit when the layers are 4-bit: the head's errors reach every logit directly, which is
+ * why llama.cpp keeps it at 6 bits). A matrix whose width the format cannot hold (not a multiple of its block)
+ * stays as stored. A LoRA adapter applied at run time stays on top of its quantized base.
  */
 final class Quantization {
   private Quantization() {}
@@ -18,7 +20,16 @@ final class Quantization {
     MatrixFormat format = MatrixFormat.byName(formatName).orElseThrow(() -> new DrainException(
         "quantization '" + formatName + "' is not available (known formats come from drain-quant: q8_0, q4_0)"));
     // a tied head gets its own quantized copy; the embedding keeps its stored precision for lookups
-    return w.mapMatrices(m -> q(m, format, parallel), m -> q(m, format, parallel));
+    MatrixFormat head = headFormat(format);
+    return w.mapMatrices(m -> q(m, format, parallel), m -> q(m, head, parallel));
+  }
+
+  /** The output head's format for layers in {@code format}: Q8_0 for formats of fewer bits. */
+  static MatrixFormat headFormat(MatrixFormat format) {
+    if (format.byteSize(1, 32) >= 34) {
+      return format;
+    }
+    return MatrixFormat.byName("Q8_0").orElse(format);
   }
 
   private static Matrix q(Matrix m, MatrixFormat format, Parallel parallel) {

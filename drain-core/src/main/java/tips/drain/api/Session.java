@@ -51,6 +51,20 @@ public final class Session implements AutoCloseable {
     return capacity;
   }
 
+  /**
+   * The ids this session holds: every id in its KV cache, then the last generated id, which is fed at the start
+   * of the next call.
+   */
+  public int[] tokens() {
+    int[] fed = Arrays.copyOf(history, position);
+    if (pendingToken < 0) {
+      return fed;
+    }
+    int[] all = Arrays.copyOf(fed, position + 1);
+    all[position] = pendingToken;
+    return all;
+  }
+
   /** Forgets the conversation: the next generation starts at position 0. */
   public void reset() {
     position = 0;
@@ -84,7 +98,9 @@ public final class Session implements AutoCloseable {
     Tokenizer tokenizer = model.tokenizer().orElse(null);
     StreamDecoder decoder = tokenizer == null ? null : tokenizer.streamDecoder(true);
     StopStrings stops = new StopStrings(options.stopStrings());
-    int[] eos = options.stopOnEos() ? model.eosTokenIds() : new int[0];
+    int[] modelEos = options.stopOnEos() ? model.eosTokenIds() : new int[0];
+    int[] eos = java.util.stream.IntStream.concat(java.util.Arrays.stream(modelEos),
+        options.stopTokens().stream().mapToInt(Integer::intValue)).toArray();
     Sampler sampler = Sampler.create(options.sampling());
     int vocab = model.config().vocabSize();
 

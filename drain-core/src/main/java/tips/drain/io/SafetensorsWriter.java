@@ -25,7 +25,13 @@ import tips.drain.tensor.DType;
  * added, after a header padded with spaces to an 8-byte boundary, as the reference implementation does.
  */
 public final class SafetensorsWriter {
-  private record Entry(String name, DType dtype, long[] shape, MemorySegment data) {}
+  /** Writes a tensor's bytes when the file is written, so that large tensors need not be in memory at once. */
+  @FunctionalInterface
+  public interface TensorBytes {
+    void writeTo(WritableByteChannel channel) throws IOException;
+  }
+
+  private record Entry(String name, DType dtype, long[] shape, long byteSize, TensorBytes bytes) {}
 
   private final List<Entry> entries = new ArrayList<>();
   private final Map<String, String> metadata = new LinkedHashMap<>();
@@ -46,8 +52,38 @@ public final class SafetensorsWriter {
       throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for shape "
           + java.util.Arrays.toString(shape) + " of " + dtype);
     }
-    entries.add(new Entry(name, dtype, shape.clone(), data));
+    entries.add(new Entry(name, dtype, shape.clone(), data.byteSize(), channel -> writeSegment(data, channel)));
     return this;
+  }
+
+  /**
+   * Adds a tensor of {@code byteSize} bytes produced by {@code bytes} while the file is written (it must write
+   * exactly that many).
+   */
+  public SafetensorsWriter add(String name, DType dtype, long[] shape, long byteSize, TensorBytes bytes) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    if (n * dtype.bytes() != byteSize) {
+      throw new IllegalArgumentException(name + ": " + byteSize + " bytes for shape "
+          + java.util.Arrays.toString(shape) + " of " + dtype);
+    }
+    entries.add(new Entry(name, dtype, shape.clone(), byteSize, bytes));
+    return this;
+  }
+
+  private static void writeSegment(MemorySegment data, WritableByteChannel ch) throws IOException {
+    long pos = 0;
+    long size = data.byteSize();
+    while (pos < size) {
+      int chunk = (int) Math.min(1 << 24, size - pos);
+      ByteBuffer b = data.asSlice(pos, chunk).asByteBuffer();
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      pos += chunk;
+    }
   }
 
   /** Adds an F32 tensor from a float array. */
@@ -75,7 +111,7 @@ public final class SafetensorsWriter {
       }
       ArrayNode offsets = t.putArray("data_offsets");
       offsets.add(offset);
-      offset += e.data.byteSize();
+      offset += e.byteSize;
       offsets.add(offset);
     }
     byte[] raw = root.toString().getBytes(StandardCharsets.UTF_8);
@@ -88,20 +124,43 @@ public final class SafetensorsWriter {
     return out;
   }
 
+  private static final class CountingChannel implements WritableByteChannel {
+    private final WritableByteChannel inner;
+    long count;
+
+    CountingChannel(WritableByteChannel inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      int n = inner.write(src);
+      count += n;
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return inner.isOpen();
+    }
+
+    @Override
+    public void close() {}
+  }
+
   /** Writes the file (replacing it). */
   public void write(Path path) {
-    try (OutputStream out = Files.newOutputStream(path); WritableByteChannel ch = Channels.newChannel(out)) {
+    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(path), 1 << 20);
+         WritableByteChannel ch = Channels.newChannel(out)) {
       byte[] header = headerBytes();
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
       ch.write(len);
       ch.write(ByteBuffer.wrap(header));
       for (Entry e : entries) {
-        long pos = 0;
-        long size = e.data.byteSize();
-        while (pos < size) {
-          int chunk = (int) Math.min(1 << 24, size - pos);
-          ch.write(e.data.asSlice(pos, chunk).asByteBuffer());
-          pos += chunk;
+        CountingChannel counted = new CountingChannel(ch);
+        e.bytes.writeTo(counted);
+        if (counted.count != e.byteSize) {
+          throw new IllegalStateException(e.name + ": wrote " + counted.count + " bytes, declared " + e.byteSize);
         }
       }
     } catch (IOException e) {

@@ -54,6 +54,40 @@ public interface Kernels {
   void siluMul(float[] gate, float[] up, int off, int n);
 
   /**
+   * Attention of one query position for one group of {@code heads} query heads that share a KV head
+   * (grouped-query attention), over the cached positions {@code [from, to)} (a causal window: the caller
+   * passes {@code to = pos + 1}, and {@code from > 0} for sliding-window models).
+   *
+   * <ul>
+   *   <li>query head {@code h < heads} is {@code q[qOff + h*headDim ..+headDim)};
+   *   <li>the key (value) of position {@code p} is {@code keyCache[kvOff + p*kvStride ..+headDim)}
+   *       ({@code valueCache} likewise): {@code kvOff} is where position 0 of this KV head starts and
+   *       {@code kvStride} the floats between consecutive positions;
+   *   <li>{@code scores[h*(to-from) + p-from] = softmax_p(scale * q_h · k_p)}: {@code scores} is scratch of at
+   *       least {@code heads * (to - from)} floats and holds the attention weights afterwards;
+   *   <li>{@code out[outOff + h*headDim + d] = Σ_p scores[h][p] * v_p[d]}.
+   * </ul>
+   * Requires {@code from < to}. Implementations read each key and value row once for the whole group.
+   */
+  void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff, int kvStride,
+      int from, int to, float scale, float[] scores, float[] out, int outOff);
+
+  /**
+   * {@link #attention} with the scores soft-capped before the softmax (Gemma 2's {@code attn_logit_softcapping}):
+   * {@code scores = softmax_p(cap * tanh(scale * q_h · k_p / cap))}; with {@code softcap == 0} exactly
+   * {@link #attention}. The default for a cap is the scalar reference {@link ScalarKernels#attentionScalar}.
+   */
+  default void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
+      int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    if (softcap == 0) {
+      attention(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, scores, out, outOff);
+    } else {
+      ScalarKernels.attentionScalar(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, softcap,
+          scores, out, outOff);
+    }
+  }
+
+  /**
    * GeGLU with the tanh approximation of GELU ({@code gelu_pytorch_tanh}):
    * {@code gate[off+i] = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up[off+i]}. The default is the scalar
    * reference {@link ScalarKernels#geluTanhMulScalar}.

@@ -9,6 +9,7 @@ import tips.drain.tensor.Floats;
 public final class ScalarKernels implements Kernels {
   private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
   private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+  private static final ScalarKernels REFERENCE = new ScalarKernels();
 
   @Override
   public String name() {
@@ -22,6 +23,16 @@ public final class ScalarKernels implements Kernels {
       sum += a[aOff + i] * b[bOff + i];
     }
     return sum;
+  }
+
+  /** Element {@code index} (counted in elements, not bytes) of a segment of F32, BF16 or F16 values, as a float. */
+  public static float weight(DType type, MemorySegment w, long index) {
+    return switch (type) {
+      case F32 -> w.get(F32, 4L * index);
+      case BF16 -> Floats.bf16ToFloat(w.get(I16, 2L * index));
+      case F16 -> Float.float16ToFloat(w.get(I16, 2L * index));
+      default -> throw new IllegalArgumentException("no float weights of type " + type);
+    };
   }
 
   /** One row of {@code W} (row-major, {@code cols} wide) dotted with {@code x[xOff..]}. */
@@ -149,6 +160,37 @@ public final class ScalarKernels implements Kernels {
   public static void softcapScalar(float[] x, int off, int n, float cap) {
     for (int i = 0; i < n; i++) {
       x[off + i] = cap * (float) Math.tanh(x[off + i] / cap);
+    }
+  }
+
+  @Override
+  public void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
+      int kvStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
+    attentionScalar(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, 0f, scores, out, outOff);
+  }
+
+  /** The reference of both {@link Kernels#attention} methods: soft-capped scores when {@code softcap != 0}. */
+  public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache,
+      int kvOff, int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    ScalarKernels k = REFERENCE;
+    int len = to - from;
+    for (int h = 0; h < heads; h++) {
+      int qh = qOff + h * headDim;
+      for (int p = from; p < to; p++) {
+        float score = scale * k.dot(q, qh, keyCache, kvOff + p * kvStride, headDim);
+        if (softcap != 0) {
+          score = softcap * (float) Math.tanh(score / softcap);
+        }
+        scores[h * len + p - from] = score;
+      }
+      k.softmax(scores, h * len, len);
+      int oh = outOff + h * headDim;
+      for (int d = 0; d < headDim; d++) {
+        out[oh + d] = 0f;
+      }
+      for (int p = from; p < to; p++) {
+        k.axpy(scores[h * len + p - from], valueCache, kvOff + p * kvStride, out, oh, headDim);
+      }
     }
   }
 }

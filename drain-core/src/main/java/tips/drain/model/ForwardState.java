@@ -20,8 +20,9 @@ public final class ForwardState {
   final float[] v;
   /** (batch, queryDim): attention output before o_proj. */
   final float[] attnOut;
-  /** (numHeads, visible): attention scores, one row per head; visible = capacity, or the window if every layer slides. */
-  final float[] scores;
+  /** [kv head] (groupSize, visible): attention scores of each KV head's group of query heads; visible = capacity,
+   *  or the window if every layer slides. */
+  final float[][] scores;
   /** (headDim): one head before its query/key norm. */
   final float[] head;
   /** (batch, ffn): gate activations of a dense MLP. */
@@ -48,7 +49,7 @@ public final class ForwardState {
     if (c.layers().stream().allMatch(LayerConfig::isSliding)) {
       visible = Math.min(capacity, c.layers().stream().mapToInt(LayerConfig::slidingWindow).max().orElseThrow());
     }
-    scores = new float[c.numHeads() * visible];
+    scores = new float[c.numKvHeads()][c.groupSize() * visible];
     head = new float[c.headDim()];
     boolean moe = c.isMixtureOfExperts();
     hb = moe ? null : new float[batch * c.intermediateSize()];

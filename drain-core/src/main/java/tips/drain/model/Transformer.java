@@ -1,7 +1,6 @@
 package tips.drain.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import tips.drain.kernel.Kernels;
@@ -162,12 +161,13 @@ public final class Transformer {
       cache.store(l, pos + b, s.k, b * kvDim, s.v, b * kvDim);
     }
 
-    // attention of every head of every new token over the cached positions it may see
+    // attention of every new token over the cached positions it may see, one KV head (and its group of
+    // query heads) per task, so the group shares its key and value reads
     final int window = c.layer(l).slidingWindow();
-    parallel.forRange(c.numHeads(), (from, to) -> {
-      for (int h = from; h < to; h++) {
+    parallel.forRange(c.numKvHeads(), (from, to) -> {
+      for (int kvHead = from; kvHead < to; kvHead++) {
         for (int b = 0; b < count; b++) {
-          attendHead(l, h, pos + b, b, window, cache, s);
+          attendGroup(l, kvHead, pos + b, b, window, cache, s);
         }
       }
     });
@@ -179,36 +179,20 @@ public final class Transformer {
   }
 
   /**
-   * One query head at one position: {@code softmax(softcap?(q·K * scale)) · V} over the visible positions:
-   * all earlier ones, or with a sliding window those with {@code 0 <= position - k < window}.
+   * The query heads of one KV head at one position: {@code softmax(softcap?(q·K * scale)) · V} over the visible
+   * positions: all earlier ones, or with a sliding window those with {@code 0 <= position - k < window}. They
+   * are consecutive rows of the layer's cache from {@link KvCache#row} (a ring stores its rows twice for this).
    */
-  private void attendHead(int l, int h, int position, int b, int window, KvCache cache, ForwardState s) {
+  private void attendGroup(int l, int kvHead, int position, int b, int window, KvCache cache, ForwardState s) {
     final ModelConfig c = config;
     final int headDim = c.headDim();
-    final int kvDim = c.kvDim();
-    final int kvHead = h / c.groupSize();
-    final int qOff = b * c.queryDim() + h * headDim;
+    final int group = c.groupSize();
     final int start = window > 0 ? Math.max(0, position - window + 1) : 0;
-    final int len = position - start + 1;
     final int row = cache.row(l, start);
-    final float[] keys = cache.keys(l);
-    final float[] values = cache.values(l);
-    final float[] scores = s.scores;
-    final int sOff = h * (scores.length / c.numHeads());
-    for (int t = 0; t < len; t++) {
-      int kOff = (row + t) * kvDim + kvHead * headDim;
-      scores[sOff + t] = kernels.dot(s.q, qOff, keys, kOff, headDim) * c.attentionScale();
-    }
-    if (c.attentionSoftcap() > 0) {
-      kernels.softcap(scores, sOff, len, c.attentionSoftcap());
-    }
-    kernels.softmax(scores, sOff, len);
-    int outOff = b * c.queryDim() + h * headDim;
-    Arrays.fill(s.attnOut, outOff, outOff + headDim, 0f);
-    for (int t = 0; t < len; t++) {
-      int vOff = (row + t) * kvDim + kvHead * headDim;
-      kernels.axpy(scores[sOff + t], values, vOff, s.attnOut, outOff, headDim);
-    }
+    final int qOff = b * c.queryDim() + kvHead * group * headDim;
+    // each group has its own scores buffer, so threads never share one
+    kernels.attention(s.q, qOff, group, headDim, cache.keys(l), cache.values(l), kvHead * headDim, c.kvDim(), row,
+        row + position - start + 1, c.attentionScale(), c.attentionSoftcap(), s.scores[kvHead], s.attnOut, qOff);
   }
 
   /** {@code x += outNorm?(mlp(norm(x)))}: a gated MLP or a mixture of experts. */

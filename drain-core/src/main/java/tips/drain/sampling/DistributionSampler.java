@@ -101,9 +101,14 @@ final class DistributionSampler implements Sampler {
       }
       n = k;
     }
+    // the mass top-p is relative to: all tokens, or the top-k survivors (the prefilter only skips work)
     double kept = 0;
-    for (int i = 0; i < n; i++) {
-      kept += unnormalized[ids[i]];
+    if (params.topK() > 0 && params.topK() < vocab) {
+      for (int i = 0; i < n; i++) {
+        kept += unnormalized[ids[i]];
+      }
+    } else {
+      kept = sum;
     }
     // top-p over the renormalized survivors
     if (params.topP() < 1f) {
@@ -117,10 +122,10 @@ final class DistributionSampler implements Sampler {
         }
       }
       n = cut;
-      kept = 0;
-      for (int i = 0; i < n; i++) {
-        kept += unnormalized[ids[i]];
-      }
+    }
+    kept = 0;
+    for (int i = 0; i < n; i++) {
+      kept += unnormalized[ids[i]];
     }
     // min-p relative to the most likely token
     if (params.minP() > 0f) {

@@ -1,0 +1,84 @@
+package tips.drain.kernel.panama;
+
+import java.lang.foreign.MemorySegment;
+import tips.drain.tensor.DType;
+
+/**
+ * Matrix × matrix for prefill: {@code out[t*rows + r] = W[r,:] · x[t*cols ..]}. Prefill is bound by
+ * arithmetic, so each weight is loaded from memory once per call, not once per token:
+ *
+ * <ul>
+ *   <li>columns are cut into chunks of at most {@link #CHUNK} so that one chunk of every token's
+ *       activations stays in L2 while all rows pass over it;
+ *   <li>inside a chunk, 4 rows × 4 tokens are computed at once in registers ({@link PanamaGemmTiles}),
+ *       so each weight vector is widened once per 4 tokens;
+ *   <li>rows left over (rowTo - rowFrom not a multiple of 4) and tokens left over (batch not a multiple
+ *       of 4) go through the matrix-vector dot products.
+ * </ul>
+ */
+final class PanamaGemm {
+  /** Columns per chunk: 2048 floats × 128 tokens = 1 MiB of activations, half an L2. */
+  static final int CHUNK = 2048;
+
+  private PanamaGemm() {}
+
+  static void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    if (type != DType.F32 && type != DType.BF16 && type != DType.F16) {
+      throw new IllegalArgumentException("no matmul kernel for " + type);
+    }
+    boolean wide = type == DType.F32;
+    // 16-bit weights: every token's activations deinterleaved once (bound per token) to match the even/odd widening
+    int bound = wide ? cols : cols - cols % PanamaHalfFloats.block();
+    float[] xp = x;
+    if (!wide) {
+      xp = PanamaMatVec.scratch(batch * bound);
+      for (int t = 0; t < batch; t++) {
+        PanamaHalfFloats.deinterleave(x, t * cols, bound, xp, t * bound);
+      }
+    }
+    int chunks = Math.max(1, (cols + CHUNK - 1) / CHUNK);
+    int chunk = roundUp((cols + chunks - 1) / chunks, PanamaHalfFloats.block());
+    for (int k0 = 0; k0 < cols; k0 += chunk) {
+      int k1 = Math.min(cols, k0 + chunk);
+      boolean first = k0 == 0;
+      int r = rowFrom;
+      for (; r <= rowTo - 4; r += 4) {
+        int t = 0;
+        for (; t <= batch - 4; t += 4) {
+          switch (type) {
+            case F32 -> PanamaGemmTiles.tileF32(w, cols, rows, x, r, t, k0, k1, out, first);
+            case BF16 -> PanamaGemmTiles.tileBf16(w, cols, rows, xp, bound, x, r, t, k0, k1, out, first);
+            default -> PanamaGemmTiles.tileF16(w, cols, rows, xp, bound, x, r, t, k0, k1, out, first);
+          }
+        }
+        for (; t < batch; t++) {
+          for (int rr = r; rr < r + 4; rr++) {
+            dot(type, w, rows, cols, xp, bound, x, rr, t, k0, k1, out, first);
+          }
+        }
+      }
+      for (; r < rowTo; r++) {
+        for (int t = 0; t < batch; t++) {
+          dot(type, w, rows, cols, xp, bound, x, r, t, k0, k1, out, first);
+        }
+      }
+    }
+  }
+
+  /** One row × one token over columns {@code [k0, k1)}, added to (or stored in) {@code out}. */
+  private static void dot(DType type, MemorySegment w, int rows, int cols, float[] xp, int bound, float[] x, int r, int t,
+      int k0, int k1, float[] out, boolean first) {
+    int n = k1 - k0;
+    float value = switch (type) {
+      case F32 -> PanamaMatVec.dotF32(w, ((long) r * cols + k0) * Float.BYTES, x, t * cols + k0, n);
+      case BF16 -> PanamaMatVec.dotBf16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * bound + k0, x, t * cols + k0, n);
+      default -> PanamaMatVec.dotF16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * bound + k0, x, t * cols + k0, n);
+    };
+    int i = t * rows + r;
+    out[i] = first ? value : out[i] + value;
+  }
+
+  private static int roundUp(int n, int multiple) {
+    return (n + multiple - 1) / multiple * multiple;
+  }
+}

@@ -1,0 +1,74 @@
+package tips.drain.kernel.panama;
+
+import static tips.drain.kernel.panama.PanamaSpecies.F;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Widening of 16-bit weights (BF16, F16) without shuffles. An {@link IntVector} loaded over 16-bit data
+ * holds two weights per int lane: the even element in the low half, the odd one in the high half
+ * (little-endian). Each half becomes a float with one or two lane-wise ops, so a vector load yields an
+ * "even" and an "odd" float vector; the activations are reordered to match once per call with
+ * {@link #deinterleave}.
+ */
+final class PanamaHalfFloats {
+  /** 2^112: rebiases an F16 exponent (bias 15) placed in an F32 (bias 127). */
+  private static final float F16_REBIAS = 0x1p112f;
+  /** Sign bit and the 15 exponent+mantissa bits of an F16 moved to F32 positions (after an arithmetic >> 3). */
+  private static final int F16_SIGN_AND_MAGNITUDE = 0x8FFFE000;
+
+  private PanamaHalfFloats() {}
+
+  /** 16-bit elements covered by one int vector. */
+  static int block() {
+    return 2 * F.length();
+  }
+
+  /**
+   * Copies {@code x[xOff .. xOff+n)} ({@code n} a multiple of {@link #block()}) to {@code dst[dstOff ..]},
+   * each block reordered as its even elements followed by its odd elements.
+   */
+  static void deinterleave(float[] x, int xOff, int n, float[] dst, int dstOff) {
+    int half = F.length();
+    int block = 2 * half;
+    for (int b = 0; b < n; b += block) {
+      for (int j = 0; j < half; j++) {
+        dst[dstOff + b + j] = x[xOff + b + 2 * j];
+        dst[dstOff + b + half + j] = x[xOff + b + 2 * j + 1];
+      }
+    }
+  }
+
+  /** BF16 in the low halves of {@code v} as floats: a BF16 is the top 16 bits of an F32. */
+  static FloatVector bf16Even(IntVector v) {
+    return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  }
+
+  /** BF16 in the high halves of {@code v} as floats. */
+  static FloatVector bf16Odd(IntVector v) {
+    return v.and(0xFFFF0000).reinterpretAsFloats();
+  }
+
+  /** F16 in the low halves of {@code v} as floats. */
+  static FloatVector f16Even(IntVector v) {
+    return f16High(v.lanewise(VectorOperators.LSHL, 16));
+  }
+
+  /** F16 in the high halves of {@code v} as floats. */
+  static FloatVector f16Odd(IntVector v) {
+    return f16High(v);
+  }
+
+  /**
+   * The F16 in the high 16 bits of each lane as a float, exact for every finite value (subnormals
+   * included): shifting the 15 magnitude bits right by 3 puts exponent and mantissa in F32 position with
+   * the exponent still biased by 15, and the multiply by 2^112 rebiases it (and normalizes subnormals).
+   * The arithmetic shift keeps the sign in bit 31. F16 infinities and NaNs come out as finite values of
+   * magnitude 65536..131008; weights never hold them.
+   */
+  private static FloatVector f16High(IntVector h) {
+    return h.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats().mul(F16_REBIAS);
+  }
+}

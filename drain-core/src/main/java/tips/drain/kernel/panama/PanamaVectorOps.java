@@ -1,0 +1,130 @@
+package tips.drain.kernel.panama;
+
+import static tips.drain.kernel.panama.PanamaSpecies.F;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The element-wise and reduction kernels over F32 activations: dot, axpy, add, scale, RMSNorm, softmax
+ * and SiLU×up. Each is a vector loop plus a scalar tail; {@code exp} is the Vector API's
+ * {@link VectorOperators#EXP} (the JDK's SVML-based intrinsic on x86, within about 1 ulp of {@link Math#exp}).
+ */
+final class PanamaVectorOps {
+  private PanamaVectorOps() {}
+
+  static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    int lanes = F.length();
+    FloatVector acc0 = FloatVector.zero(F);
+    FloatVector acc1 = acc0;
+    FloatVector acc2 = acc0;
+    FloatVector acc3 = acc0;
+    int i = 0;
+    for (; i <= n - 4 * lanes; i += 4 * lanes) {
+      acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+      acc1 = FloatVector.fromArray(F, a, aOff + i + lanes).fma(FloatVector.fromArray(F, b, bOff + i + lanes), acc1);
+      acc2 = FloatVector.fromArray(F, a, aOff + i + 2 * lanes).fma(FloatVector.fromArray(F, b, bOff + i + 2 * lanes), acc2);
+      acc3 = FloatVector.fromArray(F, a, aOff + i + 3 * lanes).fma(FloatVector.fromArray(F, b, bOff + i + 3 * lanes), acc3);
+    }
+    for (; i <= n - lanes; i += lanes) {
+      acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+    }
+    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    int lanes = F.length();
+    FloatVector va = FloatVector.broadcast(F, a);
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += a * x[xOff + i];
+    }
+  }
+
+  static void add(float[] y, int yOff, float[] x, int xOff, int n) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector.fromArray(F, y, yOff + i).add(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += x[xOff + i];
+    }
+  }
+
+  static void scale(float[] x, int off, int n, float s) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector.fromArray(F, x, off + i).mul(s).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      x[off + i] *= s;
+    }
+  }
+
+  static void rmsnorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float weightOffset, int n, float eps) {
+    float ss = dot(x, xOff, x, xOff, n);
+    float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector w = FloatVector.fromArray(F, weight, i).add(weightOffset);
+      FloatVector.fromArray(F, x, xOff + i).mul(inv).mul(w).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = (x[xOff + i] * inv) * (weightOffset + weight[i]);
+    }
+  }
+
+  static void softmax(float[] x, int off, int n) {
+    int lanes = F.length();
+    int i = 0;
+    float max = Float.NEGATIVE_INFINITY;
+    if (n >= lanes) {
+      FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+      for (; i <= n - lanes; i += lanes) {
+        vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
+      }
+      max = vmax.reduceLanes(VectorOperators.MAX);
+    }
+    for (; i < n; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    FloatVector vsum = FloatVector.zero(F);
+    i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+      e.intoArray(x, off + i);
+      vsum = vsum.add(e);
+    }
+    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float e = (float) Math.exp(x[off + i] - max);
+      x[off + i] = e;
+      sum += e;
+    }
+    scale(x, off, n, 1f / sum);
+  }
+
+  static void siluMul(float[] gate, float[] up, int off, int n) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector g = FloatVector.fromArray(F, gate, off + i);
+      FloatVector sigmoidDenominator = g.neg().lanewise(VectorOperators.EXP).add(1f);
+      g.div(sigmoidDenominator).mul(FloatVector.fromArray(F, up, off + i)).intoArray(gate, off + i);
+    }
+    for (; i < n; i++) {
+      float g = gate[off + i];
+      gate[off + i] = g / (1f + (float) Math.exp(-g)) * up[off + i];
+    }
+  }
+}

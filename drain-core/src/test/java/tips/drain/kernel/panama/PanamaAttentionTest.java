@@ -1,0 +1,64 @@
+package tips.drain.kernel.panama;
+
+import static tips.drain.kernel.panama.KernelTestData.assertClose;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tips.drain.kernel.Kernels;
+import tips.drain.kernel.ScalarKernels;
+
+/** Panama GQA attention against the scalar reference, at every width, with windows and offsets. */
+class PanamaAttentionTest {
+  private static final Kernels SCALAR = new ScalarKernels();
+
+  static Stream<Integer> widths() {
+    return PanamaKernelsLoader.widths().stream();
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void attentionMatchesScalar(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits);
+    // {heads in group, head dim, kv heads, from, to}
+    int[][] cases = {{1, 64, 1, 0, 1}, {4, 64, 4, 0, 13}, {8, 128, 2, 3, 207}, {3, 13, 3, 0, 5}, {2, 80, 5, 100, 702}};
+    for (int[] c : cases) {
+      int heads = c[0];
+      int headDim = c[1];
+      int kvHeads = c[2];
+      int from = c[3];
+      int to = c[4];
+      int kvStride = kvHeads * headDim;
+      int kvHead = kvHeads - 1; // the last KV head: a non-zero kvOff
+      float[] keys = KernelTestData.floats(rnd, to * kvStride);
+      float[] values = KernelTestData.floats(rnd, to * kvStride);
+      int qOff = 5;
+      float[] q = KernelTestData.floats(rnd, qOff + heads * headDim);
+      float scale = (float) (1 / Math.sqrt(headDim));
+      int len = to - from;
+      float[] wantScores = new float[heads * len];
+      float[] gotScores = new float[heads * len];
+      float[] want = new float[2 + heads * headDim];
+      float[] got = new float[2 + heads * headDim];
+      SCALAR.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, wantScores, want, 2);
+      panama.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, gotScores, got, 2);
+      // softmax turns an ulp-level difference in a score (up to ~10 here) into a relative one in exp: allow 8x
+      String what = panama.name() + " heads " + heads + " dim " + headDim + " [" + from + "," + to + ")";
+      for (int i = 0; i < wantScores.length; i++) {
+        assertClose(wantScores[i], gotScores[i], Math.abs(wantScores[i]) * 8, what + " score " + i);
+      }
+      for (int h = 0; h < heads; h++) {
+        for (int d = 0; d < headDim; d++) {
+          double magnitude = 0; // Σ_p p·|v_p[d]|
+          for (int p = from; p < to; p++) {
+            magnitude += wantScores[h * len + p - from] * Math.abs(values[kvHead * headDim + p * kvStride + d]);
+          }
+          int i = 2 + h * headDim + d;
+          assertClose(want[i], got[i], magnitude * 8, what + " out head " + h + " dim " + d);
+        }
+      }
+    }
+  }
+}

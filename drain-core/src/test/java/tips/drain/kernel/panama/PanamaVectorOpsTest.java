@@ -1,0 +1,121 @@
+package tips.drain.kernel.panama;
+
+import static tips.drain.kernel.panama.KernelTestData.SIZES;
+import static tips.drain.kernel.panama.KernelTestData.assertClose;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tips.drain.kernel.Kernels;
+import tips.drain.kernel.ScalarKernels;
+
+/**
+ * The element-wise panama kernels against the scalar reference, at every width, on odd sizes and
+ * non-zero offsets. Element-wise results (axpy, add, scale) must be equal up to fma rounding;
+ * reductions and exp-based ones within the documented tolerance of {@link KernelTestData}.
+ */
+class PanamaVectorOpsTest {
+  private static final Kernels SCALAR = new ScalarKernels();
+  private static final int OFF = 3;
+
+  static Stream<Integer> widths() {
+    return PanamaKernelsLoader.widths().stream();
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void dot(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits);
+    for (int n : SIZES) {
+      float[] a = KernelTestData.floats(rnd, n + OFF);
+      float[] b = KernelTestData.floats(rnd, n + 2 * OFF);
+      assertClose(SCALAR.dot(a, OFF, b, 2 * OFF, n), panama.dot(a, OFF, b, 2 * OFF, n),
+          KernelTestData.magnitude(a, OFF, b, 2 * OFF, n), panama.name() + " dot n=" + n);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void axpyAddScale(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 1);
+    for (int n : SIZES) {
+      float[] x = KernelTestData.floats(rnd, n + OFF);
+      float[] y = KernelTestData.floats(rnd, n + 2 * OFF);
+      float[] want = y.clone();
+      float[] got = y.clone();
+      SCALAR.axpy(0.7f, x, OFF, want, 2 * OFF, n);
+      panama.axpy(0.7f, x, OFF, got, 2 * OFF, n);
+      SCALAR.add(want, 2 * OFF, x, OFF, n);
+      panama.add(got, 2 * OFF, x, OFF, n);
+      SCALAR.scale(want, 2 * OFF, n, -1.3f);
+      panama.scale(got, 2 * OFF, n, -1.3f);
+      for (int i = 0; i < want.length; i++) {
+        // fma rounds once where the scalar a*x+y rounds twice: one ulp of the terms
+        double magnitude = Math.abs(0.7 * x[Math.max(0, Math.min(n + OFF - 1, i - OFF))]) + Math.abs(y[i]) + Math.abs(want[i]);
+        assertClose(want[i], got[i], magnitude, panama.name() + " axpy/add/scale n=" + n + " i=" + i);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void rmsnorm(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 2);
+    for (int n : SIZES) {
+      float[] x = KernelTestData.floats(rnd, n + OFF);
+      float[] weight = KernelTestData.floats(rnd, n);
+      for (float weightOffset : new float[] {0f, 1f}) {
+        float[] want = new float[n + 1];
+        float[] got = new float[n + 1];
+        SCALAR.rmsnorm(want, 1, x, OFF, weight, weightOffset, n, 1e-5f);
+        panama.rmsnorm(got, 1, x, OFF, weight, weightOffset, n, 1e-5f);
+        for (int i = 0; i <= n; i++) {
+          assertClose(want[i], got[i], Math.abs(want[i]), panama.name() + " rmsnorm n=" + n + " i=" + i);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void softmax(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 3);
+    for (int n : SIZES) {
+      float[] x = KernelTestData.floats(rnd, n + OFF + 2);
+      for (int i = 0; i < x.length; i++) {
+        x[i] *= 8; // a spread of logits like attention scores
+      }
+      float[] want = x.clone();
+      float[] got = x.clone();
+      SCALAR.softmax(want, OFF, n);
+      panama.softmax(got, OFF, n);
+      for (int i = 0; i < x.length; i++) {
+        assertClose(want[i], got[i], Math.abs(want[i]), panama.name() + " softmax n=" + n + " i=" + i);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void siluMul(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 4);
+    for (int n : SIZES) {
+      float[] gate = KernelTestData.floats(rnd, n + OFF);
+      float[] up = KernelTestData.floats(rnd, n + OFF);
+      gate[OFF] = -100f; // exp overflows to infinity: silu must give -0, not NaN
+      float[] want = gate.clone();
+      float[] got = gate.clone();
+      SCALAR.siluMul(want, up, OFF, n);
+      panama.siluMul(got, up, OFF, n);
+      for (int i = 0; i < want.length; i++) {
+        assertClose(want[i], got[i], Math.abs(want[i]), panama.name() + " siluMul n=" + n + " i=" + i);
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package tips.drain.util;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+
+  /** Every index of [0, n) is visited exactly once, for many n and thread counts. */
+  @Test
+  void coversTheRangeExactlyOnce() {
+    for (int threads = 1; threads <= 5; threads++) {
+      try (Parallel parallel = new Parallel(threads)) {
+        for (int n : new int[] {0, 1, 2, 3, 4, 5, 13, 64, 207, 702, 2048, 5632}) {
+          int[] visits = new int[n];
+          parallel.forRange(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+              visits[i]++;
+            }
+          });
+          int[] once = new int[n];
+          java.util.Arrays.fill(once, 1);
+          assertArrayEquals(once, visits, "threads " + threads + " n " + n);
+        }
+      }
+    }
+  }
+
+  @Test
+  void usesOneChunkPerThreadAndFewerWhenNIsSmall() {
+    try (Parallel parallel = new Parallel(4)) {
+      List<String> chunks = Collections.synchronizedList(new ArrayList<>());
+      parallel.forRange(2, (from, to) -> chunks.add(from + ".." + to));
+      Collections.sort(chunks);
+      assertEquals(List.of("0..1", "1..2"), chunks);
+
+      AtomicInteger calls = new AtomicInteger();
+      parallel.forRange(0, (from, to) -> calls.incrementAndGet());
+      assertEquals(0, calls.get(), "n = 0 runs nothing");
+
+      chunks.clear();
+      parallel.forRange(4096, (from, to) -> chunks.add(from + ".." + to));
+      Collections.sort(chunks, (a, b) -> Integer.compare(Integer.parseInt(a.split("\\.")[0]), Integer.parseInt(b.split("\\.")[0])));
+      assertEquals(List.of("0..1024", "1024..2048", "2048..3072", "3072..4096"), chunks);
+    }
+  }
+
+  @Test
+  void chunkBoundariesAreEqualAndCacheLineAlignedForLargeRanges() {
+    assertEquals(0, Parallel.boundary(5632, 3, 0));
+    assertEquals(1872, Parallel.boundary(5632, 3, 1)); // 1877 rounded down to a multiple of 16 floats
+    assertEquals(3744, Parallel.boundary(5632, 3, 2));
+    assertEquals(5632, Parallel.boundary(5632, 3, 3));
+    assertEquals(4, Parallel.boundary(13, 3, 1)); // small ranges: plain equal split
+  }
+
+  @Test
+  void workerExceptionsReachTheCallerAndThePoolStaysUsable() {
+    try (Parallel parallel = new Parallel(3)) {
+      IllegalArgumentException boom = new IllegalArgumentException("boom in the last chunk");
+      IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> parallel.forRange(300, (from, to) -> {
+        if (to == 300) {
+          throw boom;
+        }
+      }));
+      assertSame(boom, thrown);
+      assertThrows(AssertionError.class, () -> parallel.forRange(300, (from, to) -> {
+        if (from == 0) {
+          throw new AssertionError("caller's own chunk");
+        }
+      }));
+      AtomicLong sum = new AtomicLong();
+      parallel.forRange(300, (from, to) -> sum.addAndGet(to - from));
+      assertEquals(300, sum.get());
+    }
+  }
+
+  @Test
+  void manySequentialRegions() {
+    try (Parallel parallel = new Parallel(2)) {
+      float[] out = new float[1000];
+      for (int region = 0; region < 20_000; region++) {
+        float value = region;
+        parallel.forRange(out.length, (from, to) -> java.util.Arrays.fill(out, from, to, value));
+        assertEquals(region, out[0]);
+        assertEquals(region, out[out.length - 1]);
+      }
+    }
+  }
+
+  @Test
+  void nestedCallsRunOnTheCallingThread() {
+    try (Parallel parallel = new Parallel(2)) {
+      AtomicLong sum = new AtomicLong();
+      parallel.forRange(4, (from, to) -> parallel.forRange(10, (a, b) -> sum.addAndGet(b - a)));
+      assertEquals(20, sum.get(), "each of the 2 outer chunks ran the inner range once, serially");
+    }
+  }
+
+  @Test
+  void closeStopsTheWorkers() throws InterruptedException {
+    Parallel parallel = new Parallel(3);
+    List<Thread> used = Collections.synchronizedList(new ArrayList<>());
+    parallel.forRange(3, (from, to) -> used.add(Thread.currentThread()));
+    assertEquals(3, used.size());
+    parallel.close();
+    for (Thread t : used) {
+      if (t != Thread.currentThread()) {
+        t.join(1000);
+        assertTrue(!t.isAlive(), t.getName() + " still running after close");
+      }
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> parallel.forRange(10, (from, to) -> { }));
+    assertTrue(e.getMessage().contains("closed"));
+    assertThrows(IllegalArgumentException.class, () -> new Parallel(0));
+  }
+}
