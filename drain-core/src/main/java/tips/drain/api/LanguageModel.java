@@ -8,6 +8,7 @@ import tips.drain.io.ModelFiles;
 import tips.drain.io.Weights;
 import tips.drain.kernel.KernelProvider;
 import tips.drain.kernel.Kernels;
+import tips.drain.lora.Adapters;
 import tips.drain.model.Architecture;
 import tips.drain.model.Architectures;
 import tips.drain.model.ConfigReader;
@@ -81,7 +82,9 @@ public final class LanguageModel implements AutoCloseable {
     ModelFiles files = ModelFiles.open(directory);
     Parallel parallel = null;
     try {
-      TransformerWeights weights = architecture.loadWeights(new Weights(files, kernels), config);
+      // the architecture's weights, with a LoRA adapter merged or wrapped when one is given
+      TransformerWeights weights = Adapters.load(architecture, config, new Weights(files, kernels), options.adapter(),
+          options.adapterMode());
       parallel = new Parallel(options.threads());
       if (options.quantization() != null) {
         weights = Quantization.apply(weights, options.quantization(), parallel);
@@ -161,7 +164,7 @@ public final class LanguageModel implements AutoCloseable {
 
   /** The storage format of the layers' weight matrices, e.g. {@code BF16} or {@code Q4_0}. */
   public String storedFormat() {
-    return transformer.weights().layers().get(0).mlp().gate().format();
+    return transformer.weights().layers().get(0).attention().wq().format();
   }
 
   /** Wall time of {@link #load}. */

@@ -1,5 +1,9 @@
 package tips.drain.api;
 
+import java.nio.file.Path;
+import java.util.Objects;
+import tips.drain.lora.LoraMode;
+
 /**
  * How a model is loaded.
  *
@@ -7,13 +11,25 @@ package tips.drain.api;
  * @param quantization a weight format to quantize to on load ({@code "q8_0"}, {@code "q4_0"}), or null to keep
  *     the stored format; needs drain-quant on the class path
  * @param loadTokenizer whether to load tokenizer.json (false for id-only use)
+ * @param adapter a PEFT LoRA adapter directory to apply, or null
+ * @param adapterMode how to apply {@code adapter}: merged into the weights (before quantizing) or at run time
  */
-public record LoadOptions(int threads, String quantization, boolean loadTokenizer) {
+public record LoadOptions(int threads, String quantization, boolean loadTokenizer, Path adapter, LoraMode adapterMode) {
 
   public LoadOptions {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
+    Objects.requireNonNull(adapterMode, "adapterMode");
+  }
+
+  public LoadOptions(int threads, String quantization, boolean loadTokenizer) {
+    this(threads, quantization, loadTokenizer, null, LoraMode.MERGED);
+  }
+
+  /** Applies the LoRA adapter in {@code dir} (null for none) in {@code mode}. */
+  public LoadOptions withAdapter(Path dir, LoraMode mode) {
+    return new LoadOptions(threads, quantization, loadTokenizer, dir, mode);
   }
 
   /** All available cores, stored weights, tokenizer loaded. */
@@ -22,14 +38,14 @@ public record LoadOptions(int threads, String quantization, boolean loadTokenize
   }
 
   public LoadOptions withThreads(int n) {
-    return new LoadOptions(n, quantization, loadTokenizer);
+    return new LoadOptions(n, quantization, loadTokenizer, adapter, adapterMode);
   }
 
   public LoadOptions withQuantization(String format) {
-    return new LoadOptions(threads, format, loadTokenizer);
+    return new LoadOptions(threads, format, loadTokenizer, adapter, adapterMode);
   }
 
   public LoadOptions withTokenizer(boolean load) {
-    return new LoadOptions(threads, quantization, load);
+    return new LoadOptions(threads, quantization, load, adapter, adapterMode);
   }
 }

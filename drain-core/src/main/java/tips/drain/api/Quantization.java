@@ -1,21 +1,17 @@
 package tips.drain.api;
 
-import java.util.ArrayList;
-import java.util.List;
 import tips.drain.DrainException;
-import tips.drain.model.AttentionWeights;
-import tips.drain.model.FeedForwardWeights;
-import tips.drain.model.LayerWeights;
 import tips.drain.model.TransformerWeights;
 import tips.drain.tensor.Matrix;
 import tips.drain.tensor.MatrixFormat;
 import tips.drain.util.Parallel;
 
 /**
- * Quantize-on-load: the projection matrices of every layer go to the requested format; the embedding and the
- * norms stay as stored; the output head goes to {@link #headFormat} (8-bit when the layers are 4-bit: the
- * head's errors reach every logit directly, which is why llama.cpp keeps it at 6 bits). A matrix whose width
- * the format cannot hold (not a multiple of its block) stays as stored.
+ * Quantize-on-load: the projection matrices of every layer (every expert of a mixture) go to the requested
+ * format; the embedding, the norms and a MoE router stay as stored; the output head goes to
+ * {@link #headFormat} (8-bit when the layers are 4-bit: the head's errors reach every logit directly, which is
+ * why llama.cpp keeps it at 6 bits). A matrix whose width the format cannot hold (not a multiple of its block)
+ * stays as stored. A LoRA adapter applied at run time stays on top of its quantized base.
  */
 final class Quantization {
   private Quantization() {}
@@ -23,20 +19,9 @@ final class Quantization {
   static TransformerWeights apply(TransformerWeights w, String formatName, Parallel parallel) {
     MatrixFormat format = MatrixFormat.byName(formatName).orElseThrow(() -> new DrainException(
         "quantization '" + formatName + "' is not available (known formats come from drain-quant: q8_0, q4_0)"));
-    List<LayerWeights> layers = new ArrayList<>();
-    for (LayerWeights l : w.layers()) {
-      AttentionWeights a = l.attention();
-      FeedForwardWeights f = l.mlp();
-      layers.add(new LayerWeights(l.inputNorm(),
-          new AttentionWeights(q(a.wq(), format, parallel), q(a.wk(), format, parallel), q(a.wv(), format, parallel),
-              q(a.wo(), format, parallel), a.bq(), a.bk(), a.bv(), a.bo()),
-          l.postAttentionNorm(),
-          new FeedForwardWeights(q(f.gate(), format, parallel), q(f.up(), format, parallel), q(f.down(), format, parallel),
-              f.bGate(), f.bUp(), f.bDown())));
-    }
     // a tied head gets its own quantized copy; the embedding keeps its stored precision for lookups
-    Matrix head = q(w.lmHead(), headFormat(format), parallel);
-    return new TransformerWeights(w.embedding(), layers, w.finalNorm(), head);
+    MatrixFormat head = headFormat(format);
+    return w.mapMatrices(m -> q(m, format, parallel), m -> q(m, head, parallel));
   }
 
   /** The output head's format for layers in {@code format}: Q8_0 for formats of fewer bits. */

@@ -34,8 +34,8 @@ public final class Session implements AutoCloseable {
     this.transformer = model.transformer();
     ModelConfig c = model.config();
     this.capacity = capacity;
-    this.cache = new KvCache(c.numLayers(), capacity, c.kvDim());
     int batch = Math.min(batchSize, capacity);
+    this.cache = KvCache.forModel(c, capacity, batch);
     this.state = new ForwardState(c, batch, capacity);
     this.logits = new float[batch * c.vocabSize()];
     this.history = new int[Math.min(capacity + 1, 1024)];

@@ -1,6 +1,9 @@
 package tips.drain.io;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import tips.drain.kernel.Kernels;
 import tips.drain.tensor.DenseMatrix;
 import tips.drain.tensor.Matrix;
@@ -21,23 +24,44 @@ public final class Weights {
   /** Metadata key prefix holding the logical {@code rows,cols} of a quantized tensor. */
   public static final String SHAPE_KEY = "drain.shape.";
 
+  /**
+   * Replaces tensors as they are looked up, e.g. with a LoRA adapter applied: given the full name and the
+   * stored (shape-checked) tensor, returns the one to use, of the same shape.
+   */
+  public interface Overlay {
+    Matrix matrix(String fullName, Matrix stored);
+
+    float[] vector(String fullName, float[] stored);
+  }
+
   private final ModelFiles files;
   private final String prefix;
   private final Kernels kernels;
+  private final Overlay overlay;
 
   public Weights(ModelFiles files, Kernels kernels) {
-    this(files, "", kernels);
+    this(files, "", kernels, null);
   }
 
-  private Weights(ModelFiles files, String prefix, Kernels kernels) {
+  private Weights(ModelFiles files, String prefix, Kernels kernels, Overlay overlay) {
     this.files = files;
     this.prefix = prefix;
     this.kernels = kernels;
+    this.overlay = overlay;
   }
 
   /** A view whose names are prefixed by {@code name + "."}. */
   public Weights scope(String name) {
-    return new Weights(files, prefix + name + ".", kernels);
+    return new Weights(files, prefix + name + ".", kernels, overlay);
+  }
+
+  /** The same weights with every looked-up tensor passed through {@code overlay}. */
+  public Weights withOverlay(Overlay overlay) {
+    return new Weights(files, prefix, kernels, overlay);
+  }
+
+  public Kernels kernels() {
+    return kernels;
   }
 
   /** The full tensor name of {@code name} in this scope. */
@@ -53,8 +77,13 @@ public final class Weights {
     return files;
   }
 
-  /** A {@code rows × cols} weight matrix, checked against the stored shape. */
+  /** A {@code rows × cols} weight matrix, checked against the stored shape (then passed through the overlay). */
   public Matrix matrix(String name, int rows, int cols) {
+    Matrix stored = storedMatrix(name, rows, cols);
+    return overlay == null ? stored : overlay.matrix(prefix + name, stored);
+  }
+
+  private Matrix storedMatrix(String name, int rows, int cols) {
     String full = prefix + name;
     TensorInfo t = files.info(full);
     String format = files.metadata(FORMAT_KEY + full);
@@ -86,6 +115,42 @@ public final class Weights {
     return format.open(files.segment(full), rows, cols);
   }
 
+  /**
+   * Splits the fused projection {@code name} ({@code sum(rowCounts) × cols}) into consecutive row blocks of
+   * {@code rowCounts[i]} rows, as views sharing its storage (Phi-3's {@code qkv_proj}, {@code gate_up_proj}).
+   */
+  public List<Matrix> rowBlocks(String name, int cols, int... rowCounts) {
+    int total = 0;
+    for (int n : rowCounts) {
+      total += n;
+    }
+    Matrix fused = matrix(name, total, cols);
+    List<Matrix> blocks = new ArrayList<>(rowCounts.length);
+    int from = 0;
+    for (int n : rowCounts) {
+      blocks.add(rowRange(prefix + name, fused, from, from + n));
+      from += n;
+    }
+    return blocks;
+  }
+
+  private Matrix rowRange(String full, Matrix fused, int from, int to) {
+    try {
+      return fused.rowRange(from, to);
+    } catch (UnsupportedOperationException e) {
+      String formatName = files.metadata(FORMAT_KEY + full);
+      MatrixFormat format = formatName == null ? null : MatrixFormat.byName(formatName).orElse(null);
+      if (format != null && fused.format().equalsIgnoreCase(format.name())
+          && format.byteSize(fused.rows(), fused.cols()) == fused.rows() * format.byteSize(1, fused.cols())) {
+        // a block format opened from the file stores whole rows one after another: open a slice of the bytes
+        long rowBytes = format.byteSize(1, fused.cols());
+        MemorySegment rows = files.segment(full).asSlice(from * rowBytes, (to - from) * rowBytes);
+        return format.open(rows, to - from, fused.cols());
+      }
+      throw new WeightException(full + ": cannot split " + fused.format() + " storage into row blocks");
+    }
+  }
+
   /** A vector of {@code n} floats (norm weights, biases), converted from the stored float type. */
   public float[] vector(String name, int n) {
     String full = prefix + name;
@@ -93,7 +158,8 @@ public final class Weights {
     if (t.rank() != 1 || t.dim(0) != n) {
       throw mismatch(full, t, new long[] {n});
     }
-    return files.toFloatArray(full);
+    float[] stored = files.toFloatArray(full);
+    return overlay == null ? stored : overlay.vector(full, stored);
   }
 
   private static WeightException mismatch(String name, TensorInfo t, long[] expected) {

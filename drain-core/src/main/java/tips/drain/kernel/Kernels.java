@@ -71,4 +71,36 @@ public interface Kernels {
    */
   void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff, int kvStride,
       int from, int to, float scale, float[] scores, float[] out, int outOff);
+
+  /**
+   * {@link #attention} with the scores soft-capped before the softmax (Gemma 2's {@code attn_logit_softcapping}):
+   * {@code scores = softmax_p(cap * tanh(scale * q_h · k_p / cap))}; with {@code softcap == 0} exactly
+   * {@link #attention}. The default for a cap is the scalar reference {@link ScalarKernels#attentionScalar}.
+   */
+  default void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
+      int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    if (softcap == 0) {
+      attention(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, scores, out, outOff);
+    } else {
+      ScalarKernels.attentionScalar(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, softcap,
+          scores, out, outOff);
+    }
+  }
+
+  /**
+   * GeGLU with the tanh approximation of GELU ({@code gelu_pytorch_tanh}):
+   * {@code gate[off+i] = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up[off+i]}. The default is the scalar
+   * reference {@link ScalarKernels#geluTanhMulScalar}.
+   */
+  default void geluTanhMul(float[] gate, float[] up, int off, int n) {
+    ScalarKernels.geluTanhMulScalar(gate, up, off, n);
+  }
+
+  /**
+   * Soft-capping (Gemma 2): {@code x[off+i] = cap * tanh(x[off+i] / cap)}. The default is the scalar reference
+   * {@link ScalarKernels#softcapScalar}.
+   */
+  default void softcap(float[] x, int off, int n, float cap) {
+    ScalarKernels.softcapScalar(x, off, n, cap);
+  }
 }

@@ -9,6 +9,7 @@ import tips.drain.tensor.Floats;
 public final class ScalarKernels implements Kernels {
   private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
   private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+  private static final ScalarKernels REFERENCE = new ScalarKernels();
 
   @Override
   public String name() {
@@ -135,21 +136,60 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public void geluTanhMul(float[] gate, float[] up, int off, int n) {
+    geluTanhMulScalar(gate, up, off, n);
+  }
+
+  @Override
+  public void softcap(float[] x, int off, int n, float cap) {
+    softcapScalar(x, off, n, cap);
+  }
+
+  /** The reference of {@link Kernels#geluTanhMul}, in float as PyTorch's CPU kernel computes it. */
+  public static void geluTanhMulScalar(float[] gate, float[] up, int off, int n) {
+    final float beta = (float) Math.sqrt(2 / Math.PI);
+    final float kappa = 0.044715f;
+    for (int i = 0; i < n; i++) {
+      float g = gate[off + i];
+      float inner = beta * (g + kappa * (g * g * g));
+      gate[off + i] = 0.5f * g * (1f + (float) Math.tanh(inner)) * up[off + i];
+    }
+  }
+
+  /** The reference of {@link Kernels#softcap}. */
+  public static void softcapScalar(float[] x, int off, int n, float cap) {
+    for (int i = 0; i < n; i++) {
+      x[off + i] = cap * (float) Math.tanh(x[off + i] / cap);
+    }
+  }
+
+  @Override
   public void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
       int kvStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
+    attentionScalar(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, 0f, scores, out, outOff);
+  }
+
+  /** The reference of both {@link Kernels#attention} methods: soft-capped scores when {@code softcap != 0}. */
+  public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache,
+      int kvOff, int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    ScalarKernels k = REFERENCE;
     int len = to - from;
     for (int h = 0; h < heads; h++) {
       int qh = qOff + h * headDim;
       for (int p = from; p < to; p++) {
-        scores[h * len + p - from] = scale * dot(q, qh, keyCache, kvOff + p * kvStride, headDim);
+        float score = scale * k.dot(q, qh, keyCache, kvOff + p * kvStride, headDim);
+        if (softcap != 0) {
+          score = softcap * (float) Math.tanh(score / softcap);
+        }
+        scores[h * len + p - from] = score;
       }
-      softmax(scores, h * len, len);
+      k.softmax(scores, h * len, len);
       int oh = outOff + h * headDim;
       for (int d = 0; d < headDim; d++) {
         out[oh + d] = 0f;
       }
       for (int p = from; p < to; p++) {
-        axpy(scores[h * len + p - from], valueCache, kvOff + p * kvStride, out, oh, headDim);
+        k.axpy(scores[h * len + p - from], valueCache, kvOff + p * kvStride, out, oh, headDim);
       }
     }
   }

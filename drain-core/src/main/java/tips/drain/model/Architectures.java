@@ -4,7 +4,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tips.drain.model.gemma2.Gemma2Architecture;
+import tips.drain.model.gemma3.Gemma3Architecture;
 import tips.drain.model.llama.LlamaArchitecture;
+import tips.drain.model.mistral.MistralArchitecture;
+import tips.drain.model.mixtral.MixtralArchitecture;
+import tips.drain.model.phi3.Phi3Architecture;
+import tips.drain.model.qwen2.Qwen2Architecture;
+import tips.drain.model.qwen3.Qwen3Architecture;
 
 /** The registry of supported model families, keyed by {@code model_type}. */
 public final class Architectures {
@@ -12,6 +19,13 @@ public final class Architectures {
 
   static {
     register(new LlamaArchitecture());
+    register(new MistralArchitecture());
+    register(new MixtralArchitecture());
+    register(new Qwen2Architecture());
+    register(new Qwen3Architecture());
+    register(new Phi3Architecture());
+    register(new Gemma2Architecture());
+    register(new Gemma3Architecture());
   }
 
   private Architectures() {}
@@ -36,6 +50,10 @@ public final class Architectures {
       throw new ConfigException(configFile + ": missing required field 'model_type'");
     }
     Architecture a = BY_TYPE.get(type);
+    if (a == null && type.equals("gemma3")) {
+      throw new UnsupportedArchitectureException(configFile + ": model_type 'gemma3' (multimodal Gemma3ForConditionalGeneration) "
+          + "is not supported; text-only Gemma 3 checkpoints (model_type 'gemma3_text') are");
+    }
     if (a == null) {
       throw new UnsupportedArchitectureException(configFile + ": model_type '" + type + "' is not supported; supported: "
           + String.join(", ", BY_TYPE.keySet()));

@@ -1,9 +1,28 @@
 package tips.drain.model;
 
+import java.util.function.UnaryOperator;
 import tips.drain.tensor.Matrix;
 
 /**
  * One layer's self-attention: projections {@code wq (queryDim, hidden)}, {@code wk}, {@code wv (kvDim, hidden)},
- * {@code wo (hidden, queryDim)}, and optional biases (null when absent).
+ * {@code wo (hidden, queryDim)}, optional biases, and optional per-head RMSNorm weights of queries and keys
+ * ({@code headDim} each; Qwen3, Gemma 3) applied before the rotary embedding. Absent parts are null.
  */
-public record AttentionWeights(Matrix wq, Matrix wk, Matrix wv, Matrix wo, float[] bq, float[] bk, float[] bv, float[] bo) {}
+public record AttentionWeights(Matrix wq, Matrix wk, Matrix wv, Matrix wo, float[] bq, float[] bk, float[] bv, float[] bo,
+    float[] qNorm, float[] kNorm) {
+
+  /** Attention without query/key norms. */
+  public AttentionWeights(Matrix wq, Matrix wk, Matrix wv, Matrix wo, float[] bq, float[] bk, float[] bv, float[] bo) {
+    this(wq, wk, wv, wo, bq, bk, bv, bo, null, null);
+  }
+
+  /** The same attention with every projection replaced by {@code f(projection)}. */
+  public AttentionWeights mapMatrices(UnaryOperator<Matrix> f) {
+    return new AttentionWeights(f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), bq, bk, bv, bo, qNorm, kNorm);
+  }
+
+  /** Bytes of the projections. */
+  public long byteSize() {
+    return wq.byteSize() + wk.byteSize() + wv.byteSize() + wo.byteSize();
+  }
+}

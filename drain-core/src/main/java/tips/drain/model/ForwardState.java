@@ -20,15 +20,20 @@ public final class ForwardState {
   final float[] v;
   /** (batch, queryDim): attention output before o_proj. */
   final float[] attnOut;
-  /** (numKvHeads)(groupSize, capacity): attention scores of each KV head's group of query heads. */
+  /** [kv head] (groupSize, visible): attention scores of each KV head's group of query heads; visible = capacity,
+   *  or the window if every layer slides. */
   final float[][] scores;
-  /** (batch, ffn): gate activations. */
+  /** (headDim): one head before its query/key norm. */
+  final float[] head;
+  /** (batch, ffn): gate activations of a dense MLP. */
   final float[] hb;
-  /** (batch, ffn): up projections. */
+  /** (batch, ffn): up projections of a dense MLP. */
   final float[] hb2;
-  /** (batch, rotaryDim / 2): cos and sin of each token's position. */
-  final float[] cos;
-  final float[] sin;
+  /** [rope variant] (batch, rotaryDim / 2): cos and sin of each token's position. */
+  final float[][] cos;
+  final float[][] sin;
+  /** Mixture of experts only, else null. */
+  final ExpertState experts;
 
   public ForwardState(ModelConfig c, int batch, int capacity) {
     this.batch = batch;
@@ -40,15 +45,66 @@ public final class ForwardState {
     k = new float[batch * c.kvDim()];
     v = new float[batch * c.kvDim()];
     attnOut = new float[batch * c.queryDim()];
-    scores = new float[c.numKvHeads()][c.groupSize() * capacity];
-    hb = new float[batch * c.intermediateSize()];
-    hb2 = new float[batch * c.intermediateSize()];
-    cos = new float[batch * (c.rope().rotaryDim() / 2)];
-    sin = new float[batch * (c.rope().rotaryDim() / 2)];
+    int visible = capacity;
+    if (c.layers().stream().allMatch(LayerConfig::isSliding)) {
+      visible = Math.min(capacity, c.layers().stream().mapToInt(LayerConfig::slidingWindow).max().orElseThrow());
+    }
+    scores = new float[c.numKvHeads()][c.groupSize() * visible];
+    head = new float[c.headDim()];
+    boolean moe = c.isMixtureOfExperts();
+    hb = moe ? null : new float[batch * c.intermediateSize()];
+    hb2 = moe ? null : new float[batch * c.intermediateSize()];
+    experts = moe ? new ExpertState(c, batch) : null;
+    java.util.List<RopeConfig> ropes = Transformer.distinctRopes(c);
+    cos = new float[ropes.size()][];
+    sin = new float[ropes.size()][];
+    for (int r = 0; r < ropes.size(); r++) {
+      cos[r] = new float[batch * (ropes.get(r).rotaryDim() / 2)];
+      sin[r] = new float[batch * (ropes.get(r).rotaryDim() / 2)];
+    }
   }
 
   /** Tokens per forward call. */
   public int batch() {
     return batch;
+  }
+
+  /** Buffers of a sparse MLP: the routing of each token and, per expert, the rows of the tokens sent to it. */
+  static final class ExpertState {
+    /** (batch, experts): router logits. */
+    final float[] routerLogits;
+    /** (experts): softmax scratch of one token. */
+    final float[] probs;
+    /** (batch, topK): chosen experts and their weights. */
+    final int[] chosen;
+    final float[] weights;
+    /** [expert] (batch): how many tokens go to each expert, which ones, and with what weight. */
+    final int[] tokenCount;
+    final int[][] tokens;
+    final float[][] tokenWeights;
+    /** (experts): the experts with at least one token, in index order. */
+    final int[] active;
+    /** [expert] (batch, hidden): inputs gathered for an expert, and its outputs. */
+    final float[][] in;
+    final float[][] out;
+    /** [expert] (batch, ffn): gate and up projections of an expert. */
+    final float[][] gate;
+    final float[][] up;
+
+    ExpertState(ModelConfig c, int batch) {
+      int e = c.numExperts();
+      routerLogits = new float[batch * e];
+      probs = new float[e];
+      chosen = new int[batch * c.numExpertsPerToken()];
+      weights = new float[batch * c.numExpertsPerToken()];
+      tokenCount = new int[e];
+      tokens = new int[e][batch];
+      tokenWeights = new float[e][batch];
+      active = new int[e];
+      in = new float[e][batch * c.hiddenSize()];
+      out = new float[e][batch * c.hiddenSize()];
+      gate = new float[e][batch * c.intermediateSize()];
+      up = new float[e][batch * c.intermediateSize()];
+    }
   }
 }

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * {@code config.json} as written by transformers, field for field. Every field is boxed: a missing key is
  * {@code null}, never a silent 0. Defaults and validation belong to the architecture's resolver, which turns
- * this into a {@link ModelConfig}. Unknown keys are ignored.
+ * this into a {@link ModelConfig}. Unknown keys are ignored. Keys whose config class default differs from
+ * {@code null} ({@code sliding_window}, the soft-caps) are kept as {@link JsonNode}: Java null when the key is
+ * absent, JSON null ({@link JsonNode#isNull()}) when written as {@code null}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record HfConfig(
@@ -33,16 +35,25 @@ public record HfConfig(
     @JsonProperty("tie_word_embeddings") Boolean tieWordEmbeddings,
     @JsonProperty("bos_token_id") JsonNode bosTokenId,
     @JsonProperty("eos_token_id") JsonNode eosTokenId,
-    @JsonProperty("sliding_window") Integer slidingWindow,
+    @JsonProperty("sliding_window") JsonNode slidingWindow,
     @JsonProperty("use_sliding_window") Boolean useSlidingWindow,
     @JsonProperty("max_window_layers") Integer maxWindowLayers,
     @JsonProperty("layer_types") List<String> layerTypes,
     @JsonProperty("sliding_window_pattern") Integer slidingWindowPattern,
     @JsonProperty("num_local_experts") Integer numLocalExperts,
     @JsonProperty("num_experts_per_tok") Integer numExpertsPerTok,
-    @JsonProperty("attn_logit_softcapping") Double attnLogitSoftcapping,
-    @JsonProperty("final_logit_softcapping") Double finalLogitSoftcapping,
+    @JsonProperty("attn_logit_softcapping") JsonNode attnLogitSoftcapping,
+    @JsonProperty("final_logit_softcapping") JsonNode finalLogitSoftcapping,
     @JsonProperty("query_pre_attn_scalar") Double queryPreAttnScalar,
     @JsonProperty("rope_local_base_freq") Double ropeLocalBaseFreq,
     @JsonProperty("pretraining_tp") Integer pretrainingTp,
-    @JsonProperty("torch_dtype") String torchDtype) {}
+    @JsonProperty("torch_dtype") String torchDtype,
+    @JsonProperty("original_max_position_embeddings") Integer originalMaxPositionEmbeddings,
+    @JsonProperty("use_bidirectional_attention") Boolean useBidirectionalAttention,
+    @JsonProperty("text_config") JsonNode textConfig) {
+
+  /** True when {@code key} is absent from config.json (its config class default applies), false when it is null. */
+  public static boolean absent(JsonNode value) {
+    return value == null || value.isMissingNode();
+  }
+}

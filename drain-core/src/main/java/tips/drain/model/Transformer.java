@@ -1,34 +1,60 @@
 package tips.drain.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import tips.drain.kernel.Kernels;
 import tips.drain.tensor.Matrix;
 import tips.drain.util.Parallel;
 
 /**
- * The forward pass of a decoder-only transformer, as transformers' {@code LlamaModel.forward} computes it:
+ * The forward pass of a decoder-only transformer, as transformers' {@code LlamaModel.forward} computes it and
+ * as the other families vary it:
  * <pre>
- *   x = embed(tokens)
- *   for each layer:  x += o_proj(attention(rope(q_proj(norm(x))), rope(k_proj(..)), v_proj(..)))
- *                    x += down(silu(gate(norm(x))) * up(norm(x)))
- *   logits = lm_head(norm(x))
+ *   x = embed(tokens) * embeddingScale                                   (Gemma: sqrt(hidden))
+ *   for each layer:  x += outNorm?(o_proj(attention(rope(qNorm?(q_proj(norm(x)))), rope(kNorm?(..)), v_proj(..))))
+ *                    x += outNorm?(mlp(norm(x)))          mlp: down(act(gate(x)) * up(x)), or a mixture of experts
+ *   logits = softcap?(lm_head(norm(x)))
  * </pre>
- * Immutable and shared by every session; a session brings its {@link KvCache} and {@link ForwardState}.
- * A call processes a batch of consecutive tokens (prefill) or a single token (decode).
+ * What differs per family is data: the {@link ModelConfig} (norm offset, scales, soft-caps, per-layer window
+ * and rope) and which weights are present ({@link LayerWeights}: optional norms, biases, dense or sparse MLP).
+ * Immutable and shared by every session; a session brings its {@link KvCache} and {@link ForwardState}. A call
+ * processes a batch of consecutive tokens (prefill) or a single token (decode).
  */
 public final class Transformer {
   private final ModelConfig config;
   private final TransformerWeights weights;
   private final Kernels kernels;
-  private final Rope rope;
-  private final float attentionScale;
+  /** The distinct rotary embeddings, and which one each layer uses. */
+  private final Rope[] ropes;
+  private final int[] ropeOfLayer;
+  private final ExpertBlock experts;
 
   public Transformer(ModelConfig config, TransformerWeights weights, Kernels kernels) {
     this.config = Objects.requireNonNull(config);
     this.weights = Objects.requireNonNull(weights);
     this.kernels = Objects.requireNonNull(kernels);
-    this.rope = new Rope(config.rope());
-    this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+    if (weights.layers().size() != config.numLayers()) {
+      throw new IllegalArgumentException(weights.layers().size() + " layers of weights for " + config.numLayers() + " layers");
+    }
+    List<RopeConfig> distinct = distinctRopes(config);
+    this.ropes = distinct.stream().map(Rope::new).toArray(Rope[]::new);
+    this.ropeOfLayer = new int[config.numLayers()];
+    for (int l = 0; l < ropeOfLayer.length; l++) {
+      ropeOfLayer[l] = distinct.indexOf(config.layer(l).rope());
+    }
+    this.experts = new ExpertBlock(config, kernels);
+  }
+
+  /** The distinct rotary embeddings of {@code config}'s layers, in order of first use. */
+  static List<RopeConfig> distinctRopes(ModelConfig config) {
+    List<RopeConfig> out = new ArrayList<>();
+    for (LayerConfig l : config.layers()) {
+      if (!out.contains(l.rope())) {
+        out.add(l.rope());
+      }
+    }
+    return out;
   }
 
   public ModelConfig config() {
@@ -48,7 +74,7 @@ public final class Transformer {
    * and values into {@code cache}.
    *
    * @param tokens token ids, {@code tokens[offset .. offset+count)}
-   * @param count at most {@code state.batch()}
+   * @param count at most {@code state.batch()} and {@code cache.maxBatch()}
    * @param logits receives logits: of the last token only ({@code vocab}), or with {@code allLogits} of every
    *     token ({@code (count, vocab)})
    */
@@ -57,14 +83,15 @@ public final class Transformer {
     final ModelConfig c = config;
     final int hidden = c.hiddenSize();
     final float[] x = state.x;
-    if (count < 1 || count > state.batch) {
-      throw new IllegalArgumentException("batch of " + count + " tokens, state holds " + state.batch);
+    if (count < 1 || count > state.batch || count > cache.maxBatch()) {
+      throw new IllegalArgumentException("batch of " + count + " tokens, state holds " + state.batch + ", cache "
+          + cache.maxBatch());
     }
     if (pos + count > cache.capacity()) {
       throw new IllegalArgumentException("positions up to " + (pos + count) + " exceed the KV cache of " + cache.capacity());
     }
 
-    // x[b] = embed_tokens(token[b])
+    // x[b] = embed_tokens(token[b]) (* normalizer)
     for (int b = 0; b < count; b++) {
       int token = tokens[offset + b];
       if (token < 0 || token >= c.vocabSize()) {
@@ -72,10 +99,12 @@ public final class Transformer {
       }
       weights.embedding().readRow(token, x, b * hidden);
     }
-    // the rotary angles of each position, shared by all layers
-    int half = c.rope().rotaryDim() / 2;
-    for (int b = 0; b < count; b++) {
-      rope.angles(pos + b, state.cos, state.sin, b * half);
+    if (c.embeddingScale() != 1f) {
+      kernels.scale(x, 0, count * hidden, c.embeddingScale());
+    }
+    // the rotary angles of each position, per rope variant, shared by the layers using it
+    for (int r = 0; r < ropes.length; r++) {
+      ropes[r].angles(pos, count, state.cos[r], state.sin[r]);
     }
 
     for (int l = 0; l < c.numLayers(); l++) {
@@ -84,26 +113,30 @@ public final class Transformer {
       feedForwardBlock(layer, count, state, parallel);
     }
 
-    // logits = lm_head(norm(x)) for the last token, or for all of them
+    // logits = lm_head(norm(x)) for the last token, or for all of them; then final soft-capping
     int first = allLogits ? 0 : count - 1;
     int rows = count - first;
     for (int b = first; b < count; b++) {
-      kernels.rmsnorm(state.xb, (b - first) * hidden, x, b * hidden, weights.finalNorm(), 0f, hidden, c.rmsNormEps());
+      norm(state.xb, (b - first) * hidden, x, b * hidden, weights.finalNorm(), hidden);
     }
     weights.lmHead().matmul(state.xb, rows, logits, parallel);
+    if (c.finalSoftcap() > 0) {
+      kernels.softcap(logits, 0, rows * c.vocabSize(), c.finalSoftcap());
+    }
   }
 
-  /** {@code x += o_proj(attention(...))} for one layer. */
+  /** {@code x += outNorm?(o_proj(attention(...)))} for one layer. */
   private void attentionBlock(int l, LayerWeights layer, int count, int pos, KvCache cache, ForwardState s,
       Parallel parallel) {
     final ModelConfig c = config;
     final int hidden = c.hiddenSize();
     final int qDim = c.queryDim();
     final int kvDim = c.kvDim();
-    AttentionWeights a = layer.attention();
+    final AttentionWeights a = layer.attention();
 
+    // xb = input_layernorm(x)
     for (int b = 0; b < count; b++) {
-      kernels.rmsnorm(s.xb, b * hidden, s.x, b * hidden, layer.inputNorm(), 0f, hidden, c.rmsNormEps());
+      norm(s.xb, b * hidden, s.x, b * hidden, layer.attentionNorm(), hidden);
     }
     // q = q_proj(xb) (count, qDim); k, v = k_proj(xb), v_proj(xb) (count, kvDim)
     a.wq().matmul(s.xb, count, s.q, parallel);
@@ -113,61 +146,113 @@ public final class Transformer {
     addBias(s.k, a.bk(), count);
     addBias(s.v, a.bv(), count);
 
-    int half = c.rope().rotaryDim() / 2;
-    float[] keyCache = cache.keys(l);
-    float[] valueCache = cache.values(l);
+    // q = q_norm(q), k = k_norm(k), per head (Qwen3, Gemma 3); then the rotary embedding of this layer
+    Rope rope = ropes[ropeOfLayer[l]];
+    float[] cos = s.cos[ropeOfLayer[l]];
+    float[] sin = s.sin[ropeOfLayer[l]];
+    int half = rope.rotaryDim() / 2;
     for (int b = 0; b < count; b++) {
-      rope.rotate(s.q, b * qDim, c.numHeads(), c.headDim(), s.cos, s.sin, b * half);
-      rope.rotate(s.k, b * kvDim, c.numKvHeads(), c.headDim(), s.cos, s.sin, b * half);
-      System.arraycopy(s.k, b * kvDim, keyCache, (pos + b) * kvDim, kvDim);
-      System.arraycopy(s.v, b * kvDim, valueCache, (pos + b) * kvDim, kvDim);
+      if (a.qNorm() != null) {
+        normHeads(s.q, b * qDim, c.numHeads(), a.qNorm(), s.head);
+        normHeads(s.k, b * kvDim, c.numKvHeads(), a.kNorm(), s.head);
+      }
+      rope.rotate(s.q, b * qDim, c.numHeads(), c.headDim(), cos, sin, b * half);
+      rope.rotate(s.k, b * kvDim, c.numKvHeads(), c.headDim(), cos, sin, b * half);
+      cache.store(l, pos + b, s.k, b * kvDim, s.v, b * kvDim);
     }
 
     // attention of every new token over the cached positions it may see, one KV head (and its group of
     // query heads) per task, so the group shares its key and value reads
+    final int window = c.layer(l).slidingWindow();
     parallel.forRange(c.numKvHeads(), (from, to) -> {
       for (int kvHead = from; kvHead < to; kvHead++) {
         for (int b = 0; b < count; b++) {
-          attendGroup(kvHead, pos + b, b, keyCache, valueCache, s);
+          attendGroup(l, kvHead, pos + b, b, window, cache, s);
         }
       }
     });
 
-    // x += o_proj(attnOut)
+    // out = o_proj(attnOut); Gemma: out = post_attention_layernorm(out); x += out
     a.wo().matmul(s.attnOut, count, s.xb2, parallel);
     addBias(s.xb2, a.bo(), count);
-    kernels.add(s.x, 0, s.xb2, 0, count * hidden);
+    residual(s, layer.attentionOutputNorm(), count);
   }
 
-  /** The query heads of one KV head at one position: softmax(q·K / sqrt(d)) · V over the visible positions. */
-  private void attendGroup(int kvHead, int position, int b, float[] keyCache, float[] valueCache, ForwardState s) {
+  /**
+   * The query heads of one KV head at one position: {@code softmax(softcap?(q·K * scale)) · V} over the visible
+   * positions: all earlier ones, or with a sliding window those with {@code 0 <= position - k < window}. They
+   * are consecutive rows of the layer's cache from {@link KvCache#row} (a ring stores its rows twice for this).
+   */
+  private void attendGroup(int l, int kvHead, int position, int b, int window, KvCache cache, ForwardState s) {
     final ModelConfig c = config;
     final int headDim = c.headDim();
     final int group = c.groupSize();
-    final int start = c.slidingWindow() > 0 ? Math.max(0, position - c.slidingWindow() + 1) : 0;
+    final int start = window > 0 ? Math.max(0, position - window + 1) : 0;
+    final int row = cache.row(l, start);
     final int qOff = b * c.queryDim() + kvHead * group * headDim;
     // each group has its own scores buffer, so threads never share one
-    kernels.attention(s.q, qOff, group, headDim, keyCache, valueCache, kvHead * headDim, c.kvDim(), start, position + 1,
-        attentionScale, s.scores[kvHead], s.attnOut, qOff);
+    kernels.attention(s.q, qOff, group, headDim, cache.keys(l), cache.values(l), kvHead * headDim, c.kvDim(), row,
+        row + position - start + 1, c.attentionScale(), c.attentionSoftcap(), s.scores[kvHead], s.attnOut, qOff);
   }
 
-  /** {@code x += down(silu(gate(norm(x))) * up(norm(x)))}. */
+  /** {@code x += outNorm?(mlp(norm(x)))}: a gated MLP or a mixture of experts. */
   private void feedForwardBlock(LayerWeights layer, int count, ForwardState s, Parallel parallel) {
-    final ModelConfig c = config;
-    final int hidden = c.hiddenSize();
-    final int ffn = c.intermediateSize();
-    FeedForwardWeights f = layer.mlp();
+    final int hidden = config.hiddenSize();
+    // xb = post_attention_layernorm(x) (Gemma: pre_feedforward_layernorm)
     for (int b = 0; b < count; b++) {
-      kernels.rmsnorm(s.xb, b * hidden, s.x, b * hidden, layer.postAttentionNorm(), 0f, hidden, c.rmsNormEps());
+      norm(s.xb, b * hidden, s.x, b * hidden, layer.feedForwardNorm(), hidden);
     }
-    f.gate().matmul(s.xb, count, s.hb, parallel);
-    f.up().matmul(s.xb, count, s.hb2, parallel);
-    addBias(s.hb, f.bGate(), count);
-    addBias(s.hb2, f.bUp(), count);
-    kernels.siluMul(s.hb, s.hb2, 0, count * ffn);
-    f.down().matmul(s.hb, count, s.xb2, parallel);
-    addBias(s.xb2, f.bDown(), count);
-    kernels.add(s.x, 0, s.xb2, 0, count * hidden);
+    switch (layer.feedForward()) {
+      case FeedForwardWeights f -> {
+        // xb2 = down(act(gate(xb)) * up(xb))
+        f.gate().matmul(s.xb, count, s.hb, parallel);
+        f.up().matmul(s.xb, count, s.hb2, parallel);
+        addBias(s.hb, f.bGate(), count);
+        addBias(s.hb2, f.bUp(), count);
+        activate(s.hb, s.hb2, 0, count * config.intermediateSize());
+        f.down().matmul(s.hb, count, s.xb2, parallel);
+        addBias(s.xb2, f.bDown(), count);
+      }
+      case MixtureOfExperts moe -> experts.forward(moe, s.xb, count, s.xb2, s.experts, parallel);
+    }
+    // Gemma: out = post_feedforward_layernorm(out); x += out
+    residual(s, layer.feedForwardOutputNorm(), count);
+  }
+
+  /** {@code x += outNorm?(xb2)}. */
+  private void residual(ForwardState s, float[] outNorm, int count) {
+    final int hidden = config.hiddenSize();
+    if (outNorm == null) {
+      kernels.add(s.x, 0, s.xb2, 0, count * hidden);
+      return;
+    }
+    for (int b = 0; b < count; b++) {
+      norm(s.xb, b * hidden, s.xb2, b * hidden, outNorm, hidden);
+    }
+    kernels.add(s.x, 0, s.xb, 0, count * hidden);
+  }
+
+  /** {@code gate[off..off+n) = act(gate) * up}, the activation of the gated MLP. */
+  private void activate(float[] gate, float[] up, int off, int n) {
+    switch (config.activation()) {
+      case SILU -> kernels.siluMul(gate, up, off, n);
+      case GELU_TANH -> kernels.geluTanhMul(gate, up, off, n);
+    }
+  }
+
+  /** RMSNorm of the model: {@code x / rms(x) * (offset + w)}. */
+  private void norm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n) {
+    kernels.rmsnorm(out, outOff, x, xOff, weight, config.normWeightOffset(), n, config.rmsNormEps());
+  }
+
+  /** RMSNorm over each of {@code heads} heads of {@code x} starting at {@code off}, in place. */
+  private void normHeads(float[] x, int off, int heads, float[] weight, float[] head) {
+    final int headDim = config.headDim();
+    for (int h = 0; h < heads; h++) {
+      int o = off + h * headDim;
+      System.arraycopy(x, o, head, 0, headDim);
+      norm(x, o, head, 0, weight, headDim);
+    }
   }
 
   private void addBias(float[] out, float[] bias, int count) {

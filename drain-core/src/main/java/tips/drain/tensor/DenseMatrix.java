@@ -90,6 +90,14 @@ public final class DenseMatrix implements Matrix {
     }
   }
 
+  /** A view of rows {@code [from, to)} over the same segment. */
+  @Override
+  public DenseMatrix rowRange(int from, int to) {
+    Objects.checkFromToIndex(from, to, rows);
+    long rowBytes = (long) cols * dtype.bytes();
+    return new DenseMatrix(data.asSlice(from * rowBytes, (to - from) * rowBytes), dtype, to - from, cols, kernels);
+  }
+
   @Override
   public String toString() {
     return "DenseMatrix[" + rows + "x" + cols + " " + dtype + "]";

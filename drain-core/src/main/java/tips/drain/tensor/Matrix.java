@@ -51,4 +51,14 @@ public interface Matrix {
     }
     parallel.forRange(rows(), (from, to) -> matmul(x, batch, out, from, to));
   }
+
+  /**
+   * Rows {@code [from, to)} as a matrix of their own, sharing this one's storage (no copy): e.g. the q, k and v
+   * parts of Phi-3's fused {@code qkv_proj}. Row {@code r} of the view is row {@code from + r} of this matrix.
+   *
+   * @throws UnsupportedOperationException if this storage format cannot be viewed by rows
+   */
+  default Matrix rowRange(int from, int to) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " (" + format() + ") has no row views");
+  }
 }

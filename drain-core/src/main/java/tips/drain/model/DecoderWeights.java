@@ -1,0 +1,86 @@
+package tips.drain.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import tips.drain.io.Weights;
+import tips.drain.tensor.Matrix;
+
+/**
+ * The weight blocks decoder families share, by their Hugging Face names: the model layout
+ * ({@code model.embed_tokens}, {@code model.layers.N}, {@code model.norm}, {@code lm_head}), attention
+ * projections with optional biases and query/key norms, and gated MLPs. A family's {@link Architecture}
+ * composes its layers from these.
+ */
+public final class DecoderWeights {
+  private DecoderWeights() {}
+
+  /** Loads one decoder layer from its scope ({@code model.layers.N}). */
+  @FunctionalInterface
+  public interface LayerLoader {
+    LayerWeights load(Weights layer, int index);
+  }
+
+  /**
+   * {@code model.embed_tokens.weight}, every {@code model.layers.N} through {@code layer}, {@code model.norm.weight}
+   * and {@code lm_head.weight} (the embedding when tied).
+   */
+  public static TransformerWeights load(Weights w, ModelConfig c, LayerLoader layer) {
+    int hidden = c.hiddenSize();
+    Weights model = w.scope("model");
+    Matrix embedding = model.matrix("embed_tokens.weight", c.vocabSize(), hidden);
+    List<LayerWeights> layers = new ArrayList<>(c.numLayers());
+    for (int i = 0; i < c.numLayers(); i++) {
+      layers.add(layer.load(model.scope("layers." + i), i));
+    }
+    float[] norm = model.vector("norm.weight", hidden);
+    Matrix lmHead = c.tieWordEmbeddings() ? embedding : w.matrix("lm_head.weight", c.vocabSize(), hidden);
+    return new TransformerWeights(embedding, layers, norm, lmHead);
+  }
+
+  /**
+   * {@code q_proj}, {@code k_proj}, {@code v_proj}, {@code o_proj} (with {@code .bias} when asked) and, with
+   * {@code qkNorm}, {@code q_norm.weight} and {@code k_norm.weight} of {@code headDim}.
+   */
+  public static AttentionWeights attention(Weights attn, ModelConfig c, boolean qkvBias, boolean outBias, boolean qkNorm) {
+    int hidden = c.hiddenSize();
+    return new AttentionWeights(
+        attn.matrix("q_proj.weight", c.queryDim(), hidden),
+        attn.matrix("k_proj.weight", c.kvDim(), hidden),
+        attn.matrix("v_proj.weight", c.kvDim(), hidden),
+        attn.matrix("o_proj.weight", hidden, c.queryDim()),
+        qkvBias ? attn.vector("q_proj.bias", c.queryDim()) : null,
+        qkvBias ? attn.vector("k_proj.bias", c.kvDim()) : null,
+        qkvBias ? attn.vector("v_proj.bias", c.kvDim()) : null,
+        outBias ? attn.vector("o_proj.bias", hidden) : null,
+        qkNorm ? attn.vector("q_norm.weight", c.headDim()) : null,
+        qkNorm ? attn.vector("k_norm.weight", c.headDim()) : null);
+  }
+
+  /** A gated MLP from its three projections ({@code gate}, {@code up} {@code (ffn, hidden)}, {@code down}). */
+  public static FeedForwardWeights gatedMlp(Weights mlp, ModelConfig c, String gate, String up, String down, boolean bias) {
+    int hidden = c.hiddenSize();
+    int ffn = c.intermediateSize();
+    return new FeedForwardWeights(
+        mlp.matrix(gate + ".weight", ffn, hidden),
+        mlp.matrix(up + ".weight", ffn, hidden),
+        mlp.matrix(down + ".weight", hidden, ffn),
+        bias ? mlp.vector(gate + ".bias", ffn) : null,
+        bias ? mlp.vector(up + ".bias", ffn) : null,
+        bias ? mlp.vector(down + ".bias", hidden) : null);
+  }
+
+  /** Llama's MLP: {@code gate_proj}, {@code up_proj}, {@code down_proj}. */
+  public static FeedForwardWeights llamaMlp(Weights mlp, ModelConfig c, boolean bias) {
+    return gatedMlp(mlp, c, "gate_proj", "up_proj", "down_proj", bias);
+  }
+
+  /** A norm weight of {@code hidden_size}. */
+  public static float[] norm(Weights layer, String name, ModelConfig c) {
+    return layer.vector(name + ".weight", c.hiddenSize());
+  }
+
+  /** The Llama layer: {@code input_layernorm}, {@code self_attn}, {@code post_attention_layernorm}, {@code mlp}. */
+  public static LayerWeights llamaLayer(Weights layer, ModelConfig c, AttentionWeights attention, FeedForward mlp) {
+    return new LayerWeights(norm(layer, "input_layernorm", c), attention, norm(layer, "post_attention_layernorm", c), mlp);
+  }
+}

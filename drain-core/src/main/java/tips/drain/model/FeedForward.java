@@ -1,0 +1,14 @@
+package tips.drain.model;
+
+import java.util.function.UnaryOperator;
+import tips.drain.tensor.Matrix;
+
+/** The MLP of a decoder layer: a dense gated MLP ({@link FeedForwardWeights}) or a {@link MixtureOfExperts}. */
+public sealed interface FeedForward permits FeedForwardWeights, MixtureOfExperts {
+
+  /** The same MLP with every matrix replaced by {@code f(matrix)}. */
+  FeedForward mapMatrices(UnaryOperator<Matrix> f);
+
+  /** Bytes one token reads from this MLP (a mixture of experts: the router and {@code topK} experts). */
+  long decodeBytes();
+}

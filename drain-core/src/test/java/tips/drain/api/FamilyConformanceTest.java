@@ -1,0 +1,147 @@
+package tips.drain.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+import tips.drain.testing.TestData;
+
+/**
+ * The tiny random-weight fixtures of every family ({@code shared/models/tiny-*}) against llama.cpp's logits and
+ * greedy ids, following the fixtures' protocol: the prompt fed one token per forward call (and again as one
+ * prefill batch), logits at every position within 1e-4 (5e-3 for Gemma, whose llama.cpp GELU is an fp16 table),
+ * then 24 greedy tokens equal to llama.cpp's and the logits after each generated token within the same bound.
+ */
+@Tag("kernels")
+class FamilyConformanceTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Fixture directory and its logit tolerance. */
+  private record Fixture(String name, double tolerance) {}
+
+  private static final List<Fixture> FIXTURES = List.of(
+      new Fixture("tiny-llama", 1e-4),
+      new Fixture("tiny-mistral", 1e-4),
+      new Fixture("tiny-qwen2", 1e-4),
+      new Fixture("tiny-qwen3", 1e-4),
+      new Fixture("tiny-phi3", 1e-4),
+      new Fixture("tiny-mixtral", 1e-4),
+      new Fixture("tiny-gemma2", 5e-3),
+      new Fixture("tiny-gemma3", 5e-3));
+
+  @TestFactory
+  Stream<DynamicNode> fixturesMatchLlamaCpp() throws IOException {
+    List<DynamicNode> nodes = new ArrayList<>();
+    for (Fixture f : FIXTURES) {
+      JsonNode reference = JSON.readTree(TestData.model(f.name()).resolve("reference.json").toFile());
+      List<DynamicTest> tests = new ArrayList<>();
+      for (JsonNode prompt : reference.get("prompts")) {
+        String p = prompt.get("name").asText();
+        tests.add(DynamicTest.dynamicTest(p + ": one token per call", () -> oneByOne(f, prompt)));
+        tests.add(DynamicTest.dynamicTest(p + ": one prefill batch", () -> prefillBatch(f, prompt)));
+        tests.add(DynamicTest.dynamicTest(p + ": generate() greedy", () -> generate(f, prompt)));
+      }
+      nodes.add(DynamicContainer.dynamicContainer(f.name(), tests));
+    }
+    return nodes.stream();
+  }
+
+  private static LanguageModel load(Fixture f) {
+    return LanguageModel.load(TestData.model(f.name()), LoadOptions.defaults().withThreads(2).withTokenizer(false));
+  }
+
+  /** The protocol of the references: one token per forward call, prompt then 24 greedy tokens. */
+  private static void oneByOne(Fixture f, JsonNode prompt) {
+    int[] ids = ints(prompt.get("input_ids"));
+    int[] greedy = ints(prompt.get("greedy_ids_llamacpp"));
+    try (LanguageModel model = load(f);
+         Session session = model.newSession(SessionOptions.defaults().withContextLength(128).withBatchSize(1))) {
+      int vocab = model.config().vocabSize();
+      float[] all = session.feedAll(ids);
+      double promptDiff = maxDiff(all, prompt.get("logits_llamacpp"), vocab);
+      assertTrue(promptDiff <= f.tolerance(), f.name() + " prompt logits: max |Δ| = " + promptDiff);
+      int[] generated = new int[greedy.length];
+      float[] logits = Arrays.copyOfRange(all, all.length - vocab, all.length);
+      double generatedDiff = 0;
+      for (int k = 0; k < greedy.length; k++) {
+        generated[k] = argmax(logits);
+        if (k + 1 < greedy.length) {
+          logits = session.feedAll(new int[] {generated[k]});
+          generatedDiff = Math.max(generatedDiff, maxDiff(logits, prompt.get("logits_llamacpp_generated").get(k), vocab));
+        }
+      }
+      assertArrayEquals(greedy, generated, f.name() + " greedy ids");
+      assertTrue(generatedDiff <= f.tolerance(), f.name() + " generated logits: max |Δ| = " + generatedDiff);
+      System.out.printf("%s %s: max |Δlogit| prompt %.2e, generated %.2e, greedy equal%n", f.name(),
+          prompt.get("name").asText(), promptDiff, generatedDiff);
+    }
+  }
+
+  /** The prompt as one batch: batched prefill must give the same logits at every position. */
+  private static void prefillBatch(Fixture f, JsonNode prompt) {
+    int[] ids = ints(prompt.get("input_ids"));
+    try (LanguageModel model = load(f);
+         Session session = model.newSession(SessionOptions.defaults().withContextLength(128).withBatchSize(64))) {
+      double diff = maxDiff(session.feedAll(ids), prompt.get("logits_llamacpp"), model.config().vocabSize());
+      assertTrue(diff <= f.tolerance(), f.name() + " batched prompt logits: max |Δ| = " + diff);
+    }
+  }
+
+  /** The public generation API (batched prefill, greedy sampler) gives llama.cpp's greedy ids. */
+  private static void generate(Fixture f, JsonNode prompt) {
+    int[] ids = ints(prompt.get("input_ids"));
+    int[] greedy = ints(prompt.get("greedy_ids_llamacpp"));
+    try (LanguageModel model = load(f);
+         Session session = model.newSession(SessionOptions.defaults().withContextLength(128).withBatchSize(16))) {
+      GenerationResult r = session.generate(ids, GenerationOptions.defaults().withMaxTokens(greedy.length)
+          .withStopOnEos(false), TokenListener.NONE);
+      assertArrayEquals(greedy, r.generatedIds(), f.name() + " greedy ids through generate()");
+    }
+  }
+
+  /** Greedy: the highest logit, lowest id on a tie. */
+  static int argmax(float[] logits) {
+    int best = 0;
+    for (int i = 1; i < logits.length; i++) {
+      if (logits[i] > logits[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** max |actual − expected| over rows of {@code vocab} logits; {@code expected} is one row or an array of rows. */
+  static double maxDiff(float[] actual, JsonNode expected, int vocab) {
+    boolean rows = expected.get(0).isArray();
+    int n = rows ? expected.size() : 1;
+    assertEquals(n * vocab, actual.length, "logit count");
+    double max = 0;
+    for (int r = 0; r < n; r++) {
+      JsonNode row = rows ? expected.get(r) : expected;
+      for (int v = 0; v < vocab; v++) {
+        max = Math.max(max, Math.abs(actual[r * vocab + v] - row.get(v).asDouble()));
+      }
+    }
+    return max;
+  }
+
+  static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
+  }
+}
