@@ -1,12 +1,113 @@
 package tips.drain.tokenizer;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Placeholder until the tokenizer.json pipeline lands: refuses to load. */
-final class HfTokenizer {
-  private HfTokenizer() {}
+/**
+ * The tokenizer.json pipeline, step for step as Hugging Face {@code tokenizers} runs it: added tokens are cut
+ * out of the raw text, the rest is normalized, pre-tokenized into words, and each word encoded by the BPE
+ * model; the post-processor adds BOS/EOS. Decoding maps ids to token strings and runs the decoder chain.
+ */
+final class HfTokenizer implements Tokenizer {
+  private final Normalizer normalizer;
+  private final PreTokenizer preTokenizer;
+  private final BpeModel model;
+  private final AddedVocabulary added;
+  private final PostProcessor postProcessor;
+  private final Decoder decoder;
+  private final TokenizerConfig config;
+  private final int vocabSize;
+
+  HfTokenizer(Normalizer normalizer, PreTokenizer preTokenizer, BpeModel model, AddedVocabulary added,
+      PostProcessor postProcessor, Decoder decoder, TokenizerConfig config) {
+    this.normalizer = normalizer;
+    this.preTokenizer = preTokenizer;
+    this.model = model;
+    this.added = added;
+    this.postProcessor = postProcessor;
+    this.decoder = decoder;
+    this.config = config;
+    int size = model.size();
+    for (AddedToken t : added.tokens()) {
+      size = Math.max(size, t.id() + 1);
+    }
+    this.vocabSize = size;
+  }
 
   static Tokenizer load(Path modelDir) {
-    throw new TokenizerException(modelDir.resolve("tokenizer.json") + ": tokenizer not implemented yet");
+    return TokenizerJson.load(modelDir);
+  }
+
+  @Override
+  public int[] encode(String text, boolean addSpecialTokens) {
+    String input = Utf8.replaceLoneSurrogates(text);
+    IntList ids = new IntList(input.length() / 3 + 4);
+    for (AddedVocabulary.Segment s : added.extractAndNormalize(input, normalizer)) {
+      if (s.isToken()) {
+        ids.add(s.tokenId());
+      } else if (preTokenizer == null) {
+        model.tokenize(s.text(), ids);
+      } else {
+        preTokenizer.preTokenize(s.text(), s.atStart(), (word, atStart) -> model.tokenize(word, ids));
+      }
+    }
+    int[] result = ids.toArray();
+    return addSpecialTokens ? postProcessor.process(result) : result;
+  }
+
+  @Override
+  public String decode(int[] ids, boolean skipSpecialTokens) {
+    List<String> tokens = new ArrayList<>(ids.length);
+    for (int id : ids) {
+      String token = idToToken(id);
+      if (token == null) {
+        continue;
+      }
+      if (skipSpecialTokens) {
+        AddedToken a = added.byContent(token);
+        if (a != null && a.special()) {
+          continue;
+        }
+      }
+      tokens.add(token);
+    }
+    if (decoder == null) {
+      return String.join(" ", tokens);
+    }
+    return String.join("", decoder.decodeChain(tokens));
+  }
+
+  @Override
+  public StreamDecoder streamDecoder(boolean skipSpecialTokens) {
+    return new HfStreamDecoder(this, skipSpecialTokens);
+  }
+
+  @Override
+  public int vocabSize() {
+    return vocabSize;
+  }
+
+  @Override
+  public String idToToken(int id) {
+    AddedToken a = added.byId(id);
+    return a != null ? a.content() : model.idToToken(id);
+  }
+
+  @Override
+  public int tokenToId(String token) {
+    AddedToken a = added.byContent(token);
+    return a != null ? a.id() : model.tokenToId(token);
+  }
+
+  @Override
+  public boolean isSpecial(int id) {
+    AddedToken a = added.byId(id);
+    return a != null && a.special();
+  }
+
+  @Override
+  public TokenizerConfig config() {
+    return config;
   }
 }

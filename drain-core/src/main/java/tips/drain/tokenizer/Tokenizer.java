@@ -17,11 +17,25 @@ public interface Tokenizer {
     return HfTokenizer.load(modelDir);
   }
 
-  /** Encodes {@code text}; with {@code addSpecialTokens} the post-processor adds BOS/EOS as configured. */
+  /**
+   * Encodes {@code text}; with {@code addSpecialTokens} the post-processor adds BOS/EOS as configured. Special
+   * tokens written in the text ({@code "<|im_start|>"}) are always recognised. Lone surrogates in the text are
+   * read as U+FFFD.
+   */
   int[] encode(String text, boolean addSpecialTokens);
 
-  /** Decodes ids to text; with {@code skipSpecialTokens} special tokens are left out. */
+  /** Decodes ids to text; with {@code skipSpecialTokens} special tokens are left out. Unknown ids are ignored. */
   String decode(int[] ids, boolean skipSpecialTokens);
+
+  /**
+   * Decodes like Python transformers' {@code tokenizer.decode}: {@link #decode(int[], boolean)}, then, if
+   * {@code cleanUpTokenizationSpaces}, {@link #cleanUpTokenizationSpaces(String)}. Pass
+   * {@code config().cleanUpTokenizationSpaces()} to do what the model's tokenizer_config.json asks.
+   */
+  default String decode(int[] ids, boolean skipSpecialTokens, boolean cleanUpTokenizationSpaces) {
+    String text = decode(ids, skipSpecialTokens);
+    return cleanUpTokenizationSpaces ? cleanUpTokenizationSpaces(text) : text;
+  }
 
   /** A decoder for ids arriving one at a time that never emits a broken multi-byte character. */
   StreamDecoder streamDecoder(boolean skipSpecialTokens);
@@ -37,4 +51,36 @@ public interface Tokenizer {
 
   /** True if {@code id} is a special added token (BOS, EOS, chat markers...). */
   boolean isSpecial(int id);
+
+  /** What tokenizer_config.json says (special tokens, chat templates); {@link TokenizerConfig#EMPTY} if absent. */
+  TokenizerConfig config();
+
+  /** The id of tokenizer_config.json's {@code bos_token}, or -1. */
+  default int bosId() {
+    String bos = config().bosToken();
+    return bos == null ? -1 : tokenToId(bos);
+  }
+
+  /** The id of tokenizer_config.json's {@code eos_token} (for chat models, the end-of-turn marker), or -1. */
+  default int eosId() {
+    String eos = config().eosToken();
+    return eos == null ? -1 : tokenToId(eos);
+  }
+
+  /**
+   * transformers' {@code clean_up_tokenization}: removes the space before {@code . ? ! ,} and English
+   * contractions ({@code " 's"} → {@code "'s"}, {@code " n't"} → {@code "n't"}...).
+   */
+  static String cleanUpTokenizationSpaces(String text) {
+    return text.replace(" .", ".")
+        .replace(" ?", "?")
+        .replace(" !", "!")
+        .replace(" ,", ",")
+        .replace(" ' ", "'")
+        .replace(" n't", "n't")
+        .replace(" 'm", "'m")
+        .replace(" 's", "'s")
+        .replace(" 've", "'ve")
+        .replace(" 're", "'re");
+  }
 }

@@ -1,0 +1,28 @@
+package tips.drain.bench.e2e;
+
+/** The options shared by the end-to-end benchmark runners. */
+record BenchArgs(String model, int promptTokens, int genTokens, int reps, int threads) {
+
+  static BenchArgs parse(String[] args) {
+    String model = null;
+    int prompt = 128;
+    int gen = 64;
+    int reps = 3;
+    int threads = Runtime.getRuntime().availableProcessors();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--model" -> model = args[++i];
+        case "--prompt-tokens" -> prompt = Integer.parseInt(args[++i]);
+        case "--gen-tokens" -> gen = Integer.parseInt(args[++i]);
+        case "--reps" -> reps = Integer.parseInt(args[++i]);
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + "; options: --model DIR [--prompt-tokens N] [--gen-tokens N] [--reps N] [--threads N]");
+      }
+    }
+    if (model == null) {
+      throw new IllegalArgumentException("--model DIR is required");
+    }
+    return new BenchArgs(model, prompt, gen, reps, threads);
+  }
+}

@@ -1,0 +1,193 @@
+package tips.drain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tips.drain.testing.TestData;
+
+/** The drain command as a user meets it: output, JSON, exit codes and error messages. */
+class CliTest {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static String stories() {
+    return TestData.model("stories260K").toString();
+  }
+
+  @Test
+  void generateStreamsTheGoldenContinuation() {
+    Result r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "-n", "12", "--threads", "1");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(", there was a little girl named Lily. She\n", r.out());
+    assertTrue(r.err().contains("5 prompt tokens, 12 generated"), r.err());
+    assertTrue(r.err().contains("decode") && r.err().contains("tok/s"), r.err());
+  }
+
+  @Test
+  void generateJsonHasIdsTextFinishReasonAndStats() throws Exception {
+    Result r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "-n", "5", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = new ObjectMapper().readTree(r.out());
+    assertEquals("[1,403,407,261,378]", o.get("prompt_ids").toString());
+    assertEquals("[432,383,286,261,376]", o.get("generated_ids").toString());
+    assertEquals(", there was a little", o.get("text").asText());
+    assertEquals("length", o.get("finish_reason").asText());
+    for (String f : new String[] {"prompt_tokens", "generated_tokens", "prefill_tok_s", "decode_tok_s", "load_s"}) {
+      assertTrue(o.get("stats").has(f), f);
+    }
+  }
+
+  @Test
+  void stopStringEndsGenerationWithFinishReasonStop() throws Exception {
+    Result r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "-n", "50", "--stop", "Lily", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = new ObjectMapper().readTree(r.out());
+    assertEquals(", there was a little girl named ", o.get("text").asText());
+    assertEquals("stop", o.get("finish_reason").asText());
+  }
+
+  @Test
+  void seededSamplingIsReproducible() {
+    String[] args = {"generate", "--model", stories(), "--prompt", "The cat", "-n", "20", "--temperature", "0.9",
+        "--top-p", "0.9", "--seed", "7", "--json"};
+    Result a = run(args);
+    Result b = run(args);
+    assertEquals(0, a.code(), a.err());
+    String ids = a.out().substring(a.out().indexOf("generated_ids"), a.out().indexOf("\"text\""));
+    assertTrue(b.out().contains(ids));
+  }
+
+  @Test
+  void inspectShowsArchitectureAndTensors() {
+    Result r = run("inspect", "--model", stories());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("llama (LlamaForCausalLM)"), r.out());
+    assertTrue(r.out().contains("model.layers.{0..4}.self_attn.q_proj.weight"), r.out());
+    assertTrue(r.out().contains("[64, 64]"), r.out());
+  }
+
+  @Test
+  void unknownModelIsOneLineExitOne() {
+    Result r = run("generate", "--model", "no-such-model-anywhere", "--prompt", "x");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("drain: model 'no-such-model-anywhere' not found"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+  }
+
+  @Test
+  void verbosePrintsTheStackTrace() {
+    Result r = run("generate", "--model", "no-such-model-anywhere", "--prompt", "x", "--verbose");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void malformedModelIsExplained() throws Exception {
+    Files.copy(TestData.model("stories260K").resolve("config.json"), dir.resolve("config.json"));
+    Files.write(dir.resolve("model.safetensors"), new byte[] {1, 2, 3});
+    Result r = run("inspect", "--model", dir.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("model.safetensors") && r.err().contains("too short"), r.err());
+  }
+
+  @Test
+  void badUsageIsExitTwo() {
+    assertEquals(2, run("generate", "--prompt", "x").code(), "missing --model");
+    assertEquals(2, run("generate", "--model", stories(), "--prompt", "x", "-n", "many").code());
+    assertEquals(2, run("frobnicate").code());
+  }
+
+  @Test
+  void invalidSamplingValueIsExplained() {
+    Result r = run("generate", "--model", stories(), "--prompt", "x", "--top-p", "2");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("top-p"), r.err());
+    assertFalse(r.err().contains("\tat "));
+  }
+
+  @Test
+  void benchJsonReportsSpeedsAndBandwidth() throws Exception {
+    Result r = run("bench", "--model", stories(), "--prompt-tokens", "16", "--gen-tokens", "8", "--reps", "2", "--json",
+        "--threads", "1");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = new ObjectMapper().readTree(r.out());
+    for (String f : new String[] {"model", "quant", "threads", "prompt_tokens", "gen_tokens", "prefill_tok_s",
+        "prefill_tok_s_stddev", "decode_tok_s", "decode_tok_s_stddev", "weight_bytes", "decode_gb_s", "stream_gb_s"}) {
+      assertTrue(o.has(f), f + " in " + r.out());
+    }
+    assertEquals("F32", o.get("quant").asText());
+    assertEquals(16, o.get("prompt_tokens").asInt());
+    assertTrue(o.get("decode_tok_s").asDouble() > 0 && o.get("stream_gb_s").asDouble() > 0, r.out());
+    assertEquals(o.get("weight_bytes").asDouble() * o.get("decode_tok_s").asDouble() / 1e9, o.get("decode_gb_s").asDouble(), 1e-6);
+  }
+
+  @Test
+  void chatFormatsTurnsWithTheTemplateAndQuitsOnExit() throws Exception {
+    Path template = dir.resolve("chat.jinja");
+    Files.writeString(template, "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'user' %}{{ m['content'] }}"
+        + "{% else %}{{ m['content'] + eos_token }}{% endif %}{% endfor %}");
+    java.io.InputStream stdin = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("Once upon a time\n/reset\nOnce upon\\\n a time\n/exit\n"
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      Result r = run("chat", "--model", stories(), "--template", template.toString(), "-n", "8");
+      assertEquals(0, r.code(), r.err());
+      // greedy, so the first answer is the golden continuation; after /reset the same prompt (typed on two lines:
+      // "Once upon\n a time") gives another text, but the conversation restarted cleanly
+      assertTrue(r.out().contains("> , there was a little girl\n"), r.out());
+      assertTrue(r.err().contains("(conversation cleared)"), r.err());
+      assertEquals(2, r.err().lines().filter(l -> l.contains("tok/s")).count(), r.err());
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
+  @Test
+  void chatWithoutTemplateSaysWhatToDo() {
+    Result r = run("chat", "--model", stories());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("no chat template") && r.err().contains("--template"), r.err());
+  }
+
+  @Test
+  void quantizedDirectoryLoadsAndKeepsAccuracy() throws Exception {
+    Path out = dir.resolve("q8");
+    Result q = run("quantize", "--model", stories(), "--quant", "q8_0", "--out", out.toString());
+    assertEquals(0, q.code(), q.err());
+    assertTrue(q.err().contains("matrices quantized"), q.err());
+    Result inspect = run("inspect", "--model", out.toString());
+    assertTrue(inspect.out().contains("Q8_0") && inspect.out().contains("[172, 64]"), inspect.out());
+    Result ppl = run("perplexity", "--model", out.toString(), "--text",
+        TestData.path("eval/stories.txt").toString(), "--context", "128", "--reference", stories(), "--json");
+    assertEquals(0, ppl.code(), ppl.err());
+    JsonNode o = new ObjectMapper().readTree(ppl.out());
+    assertEquals("Q8_0", o.get("quant").asText());
+    assertTrue(o.get("perplexity_ratio").asDouble() < 1.003, ppl.out());
+    assertTrue(o.get("kl_divergence_mean").asDouble() < 0.0008, ppl.out());
+    assertTrue(o.get("top1_agreement").asDouble() > 0.97, ppl.out());
+  }
+
+  @Test
+  void unknownQuantFormatIsUsageError() {
+    Result r = run("quantize", "--model", stories(), "--quant", "q3_k", "--out", dir.resolve("x").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("q8_0 or q4_0"), r.err());
+  }
+}

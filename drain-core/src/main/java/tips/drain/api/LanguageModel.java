@@ -1,0 +1,182 @@
+package tips.drain.api;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import tips.drain.DrainException;
+import tips.drain.io.ModelFiles;
+import tips.drain.io.Weights;
+import tips.drain.kernel.KernelProvider;
+import tips.drain.kernel.Kernels;
+import tips.drain.model.Architecture;
+import tips.drain.model.Architectures;
+import tips.drain.model.ConfigReader;
+import tips.drain.model.GenerationConfig;
+import tips.drain.model.HfConfig;
+import tips.drain.model.ModelConfig;
+import tips.drain.model.Transformer;
+import tips.drain.model.TransformerWeights;
+import tips.drain.tokenizer.Tokenizer;
+import tips.drain.util.Parallel;
+
+/**
+ * A loaded model: config, memory-mapped weights, tokenizer and compute threads. Immutable and shared: open
+ * any number of {@link Session}s on it, each with its own KV cache. Closing the model unmaps its files and
+ * stops its threads; sessions must not be used after that.
+ *
+ * <pre>{@code
+ * try (LanguageModel model = LanguageModel.load(Path.of("models/stories260K"));
+ *      Session session = model.newSession()) {
+ *   GenerationResult r = session.generate("Once upon a time", GenerationOptions.defaults().withMaxTokens(50),
+ *       (id, text) -> System.out.print(text));
+ * }
+ * }</pre>
+ */
+public final class LanguageModel implements AutoCloseable {
+  private final Path directory;
+  private final ModelFiles files;
+  private final ModelConfig config;
+  private final GenerationConfig generationConfig;
+  private final Transformer transformer;
+  private final Tokenizer tokenizer;
+  private final Parallel parallel;
+  private final long loadNanos;
+
+  private LanguageModel(Path directory, ModelFiles files, ModelConfig config, GenerationConfig generationConfig,
+      Transformer transformer, Tokenizer tokenizer, Parallel parallel, long loadNanos) {
+    this.directory = directory;
+    this.files = files;
+    this.config = config;
+    this.generationConfig = generationConfig;
+    this.transformer = transformer;
+    this.tokenizer = tokenizer;
+    this.parallel = parallel;
+    this.loadNanos = loadNanos;
+  }
+
+  /** Loads a model directory with {@link LoadOptions#defaults()}. */
+  public static LanguageModel load(Path directory) {
+    return load(directory, LoadOptions.defaults());
+  }
+
+  /**
+   * Loads a Hugging Face model directory: {@code config.json}, the safetensors weights, {@code tokenizer.json}
+   * and {@code generation_config.json} when present. Everything is validated before this returns; on failure
+   * nothing stays open.
+   *
+   * @throws DrainException (a subclass naming the file, field or tensor) when anything is missing or malformed
+   */
+  public static LanguageModel load(Path directory, LoadOptions options) {
+    long start = System.nanoTime();
+    if (!Files.isDirectory(directory)) {
+      throw new DrainException(directory + ": not a directory");
+    }
+    Path configFile = directory.resolve("config.json");
+    HfConfig raw = ConfigReader.readConfig(directory);
+    Architecture architecture = Architectures.of(raw, configFile);
+    ModelConfig config = architecture.resolve(raw, configFile);
+    GenerationConfig generation = ConfigReader.readGenerationConfig(directory);
+    Tokenizer tokenizer = options.loadTokenizer() ? Tokenizer.load(directory) : null;
+    Kernels kernels = KernelProvider.kernels();
+    ModelFiles files = ModelFiles.open(directory);
+    Parallel parallel = null;
+    try {
+      TransformerWeights weights = architecture.loadWeights(new Weights(files, kernels), config);
+      parallel = new Parallel(options.threads());
+      if (options.quantization() != null) {
+        weights = Quantization.apply(weights, options.quantization(), parallel);
+      }
+      Transformer transformer = new Transformer(config, weights, kernels);
+      return new LanguageModel(directory, files, config, generation, transformer, tokenizer, parallel,
+          System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      if (parallel != null) {
+        parallel.close();
+      }
+      files.close();
+      throw e;
+    }
+  }
+
+  /** A new session with {@link SessionOptions#defaults()}. */
+  public Session newSession() {
+    return newSession(SessionOptions.defaults());
+  }
+
+  public Session newSession(SessionOptions options) {
+    int context = options.contextLength() > 0
+        ? options.contextLength()
+        : Math.min(config.contextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
+    return new Session(this, context, options.batchSize());
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public GenerationConfig generationConfig() {
+    return generationConfig;
+  }
+
+  /** The tokenizer, unless the model was loaded without one. */
+  public Optional<Tokenizer> tokenizer() {
+    return Optional.ofNullable(tokenizer);
+  }
+
+  /** The tokenizer, or an error saying it was not loaded. */
+  Tokenizer requireTokenizer() {
+    if (tokenizer == null) {
+      throw new DrainException(directory + ": loaded without a tokenizer; pass token ids instead of text");
+    }
+    return tokenizer;
+  }
+
+  /** End-of-sequence ids: generation_config.json's, else config.json's. */
+  public int[] eosTokenIds() {
+    int[] g = generationConfig.eosTokenIds();
+    return g.length > 0 ? g : config.eosTokenIds();
+  }
+
+  Transformer transformer() {
+    return transformer;
+  }
+
+  Parallel parallel() {
+    return parallel;
+  }
+
+  /** Compute threads. */
+  public int threads() {
+    return parallel.threads();
+  }
+
+  /** Bytes of weights a decode step reads. */
+  public long decodeBytes() {
+    return transformer.decodeBytes();
+  }
+
+  /** The storage format of the layers' weight matrices, e.g. {@code BF16} or {@code Q4_0}. */
+  public String storedFormat() {
+    return transformer.weights().layers().get(0).mlp().gate().format();
+  }
+
+  /** Wall time of {@link #load}. */
+  public long loadNanos() {
+    return loadNanos;
+  }
+
+  /** The kernels in use, e.g. {@code panama-512} or {@code scalar}. */
+  public String kernelsName() {
+    return transformer.kernels().name();
+  }
+
+  @Override
+  public void close() {
+    parallel.close();
+    files.close();
+  }
+}

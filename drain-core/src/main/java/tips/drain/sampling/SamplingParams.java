@@ -1,0 +1,61 @@
+package tips.drain.sampling;
+
+/**
+ * How the next token is chosen. Temperature 0 means greedy (argmax, lowest id on a tie). Otherwise the
+ * logits go through, in the order transformers applies them: repetition penalty, temperature, top-k, top-p,
+ * min-p, then a draw from the remaining distribution with a seeded generator.
+ *
+ * @param temperature 0 for greedy, else &gt; 0
+ * @param topK keep the k most likely tokens (0 = off)
+ * @param topP keep the smallest set of most likely tokens whose probability reaches p (1 = off)
+ * @param minP keep tokens with probability ≥ minP × the top probability (0 = off)
+ * @param repetitionPenalty CTRL-style penalty on tokens already seen (1 = off)
+ * @param seed seed of the random generator; the same seed gives the same tokens on every machine
+ */
+public record SamplingParams(float temperature, int topK, float topP, float minP, float repetitionPenalty, long seed) {
+
+  /** Greedy decoding. */
+  public static final SamplingParams GREEDY = new SamplingParams(0f, 0, 1f, 0f, 1f, 0L);
+
+  public SamplingParams {
+    check(temperature >= 0 && Float.isFinite(temperature), "temperature must be >= 0, got " + temperature);
+    check(topK >= 0, "top-k must be >= 0, got " + topK);
+    check(topP > 0 && topP <= 1, "top-p must be in (0, 1], got " + topP);
+    check(minP >= 0 && minP <= 1, "min-p must be in [0, 1], got " + minP);
+    check(repetitionPenalty > 0 && Float.isFinite(repetitionPenalty), "repetition penalty must be > 0, got " + repetitionPenalty);
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  public boolean isGreedy() {
+    return temperature == 0f;
+  }
+
+  public SamplingParams withTemperature(float t) {
+    return new SamplingParams(t, topK, topP, minP, repetitionPenalty, seed);
+  }
+
+  public SamplingParams withTopK(int k) {
+    return new SamplingParams(temperature, k, topP, minP, repetitionPenalty, seed);
+  }
+
+  public SamplingParams withTopP(float p) {
+    return new SamplingParams(temperature, topK, p, minP, repetitionPenalty, seed);
+  }
+
+  public SamplingParams withMinP(float p) {
+    return new SamplingParams(temperature, topK, topP, p, repetitionPenalty, seed);
+  }
+
+  public SamplingParams withRepetitionPenalty(float r) {
+    return new SamplingParams(temperature, topK, topP, minP, r, seed);
+  }
+
+  public SamplingParams withSeed(long s) {
+    return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, s);
+  }
+}
