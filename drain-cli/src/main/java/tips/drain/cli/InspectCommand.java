@@ -105,7 +105,7 @@ final class InspectCommand implements Callable<Integer> {
         name = m.group(1) + "{0.." + (layers - 1) + "}" + m.group(3);
       }
       String format = files.metadata(Weights.FORMAT_KEY + info.name());
-      String shape = format == null ? info.shapeString() : "[" + files.metadata(Weights.SHAPE_KEY + info.name()) + "]";
+      String shape = format == null ? info.shapeString() : "[" + files.metadata(Weights.SHAPE_KEY + info.name()).replace(",", ", ") + "]";
       t.row(name, shape, format == null ? info.dtype() : format, Table.bytes(info.byteSize()) + (m.matches() ? " each" : ""));
     }
     t.print(out);

@@ -21,6 +21,9 @@ import tips.drain.DrainException;
       BenchCommand.class,
       PerplexityCommand.class,
       ChatCommand.class,
+      QuantizeCommand.class,
+      TokenizeCommand.class,
+      DetokenizeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -12,9 +12,10 @@ import tips.drain.tensor.MatrixFormat;
 import tips.drain.util.Parallel;
 
 /**
- * Quantize-on-load: the projection matrices of every layer and the output head go to the requested format;
- * the embedding and the norms stay as stored. A matrix whose width the format cannot hold (not a multiple
- * of its block) stays as stored too.
+ * Quantize-on-load: the projection matrices of every layer go to the requested format; the embedding and the
+ * norms stay as stored; the output head goes to {@link #headFormat} (8-bit when the layers are 4-bit: the
+ * head's errors reach every logit directly, which is why llama.cpp keeps it at 6 bits). A matrix whose width
+ * the format cannot hold (not a multiple of its block) stays as stored.
  */
 final class Quantization {
   private Quantization() {}
@@ -34,8 +35,16 @@ final class Quantization {
               f.bGate(), f.bUp(), f.bDown())));
     }
     // a tied head gets its own quantized copy; the embedding keeps its stored precision for lookups
-    Matrix head = q(w.lmHead(), format, parallel);
+    Matrix head = q(w.lmHead(), headFormat(format), parallel);
     return new TransformerWeights(w.embedding(), layers, w.finalNorm(), head);
+  }
+
+  /** The output head's format for layers in {@code format}: Q8_0 for formats of fewer bits. */
+  static MatrixFormat headFormat(MatrixFormat format) {
+    if (format.byteSize(1, 32) >= 34) {
+      return format;
+    }
+    return MatrixFormat.byName("Q8_0").orElse(format);
   }
 
   private static Matrix q(Matrix m, MatrixFormat format, Parallel parallel) {

@@ -1,0 +1,163 @@
+package tips.drain.quant;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import tips.drain.tensor.Matrix;
+import tips.drain.util.Parallel;
+
+/**
+ * A {@code rows × cols} weight matrix in a block format ({@link QuantFormat}), over a segment that holds the
+ * rows one after another, each row {@code cols / blockSize} blocks: memory this class allocated when it
+ * quantized a float matrix, or a slice of a mapped file (zero-copy).
+ *
+ * <p>Every product quantizes its input to {@link Q8Activations} once, on the calling thread, and then splits
+ * the rows across the threads, which dot them in integers.
+ */
+public final class BlockMatrix implements Matrix {
+  private final QuantFormat format;
+  private final MemorySegment data;
+  private final int rows;
+  private final int cols;
+  private final long rowBytes;
+  private final QuantKernels kernels;
+
+  /** A matrix over {@code data}, which must hold exactly {@code format.byteSize(rows, cols)} bytes. */
+  public BlockMatrix(QuantFormat format, MemorySegment data, int rows, int cols, QuantKernels kernels) {
+    this.format = Objects.requireNonNull(format);
+    if (rows < 1 || !format.supports(cols)) {
+      throw new QuantizationException("a " + rows + "x" + cols + " matrix cannot be stored as " + format
+          + ": the input dimension (" + cols + ") must be a positive multiple of " + format.blockSize());
+    }
+    long expected = format.byteSize(rows, cols);
+    if (data.byteSize() != expected) {
+      throw new QuantizationException("segment of " + data.byteSize() + " bytes for a " + rows + "x" + cols + " "
+          + format + " matrix (expected " + expected + ")");
+    }
+    this.data = data;
+    this.rows = rows;
+    this.cols = cols;
+    this.rowBytes = format.rowBytes(cols);
+    this.kernels = Objects.requireNonNull(kernels);
+  }
+
+  /**
+   * Quantizes {@code source} (any matrix, typically BF16 or F32) into a new matrix of {@code format} in
+   * off-heap memory, rows split across the threads of {@code parallel}.
+   */
+  public static BlockMatrix quantize(QuantFormat format, Matrix source, Parallel parallel, QuantKernels kernels) {
+    int rows = source.rows();
+    int cols = source.cols();
+    if (!format.supports(cols)) {
+      throw new QuantizationException("cannot quantize " + source + " (" + rows + "x" + cols + ", " + source.format()
+          + ") to " + format + ": its input dimension " + cols + " is not a multiple of the block size "
+          + format.blockSize() + "; keep it in a float format");
+    }
+    MemorySegment data = Arena.ofAuto().allocate(format.byteSize(rows, cols), 64);
+    long rowBytes = format.rowBytes(cols);
+    parallel.forRange(rows, (from, to) -> {
+      float[] row = new float[cols];
+      for (int r = from; r < to; r++) {
+        source.readRow(r, row, 0);
+        format.quantizeRow(row, 0, cols, data, r * rowBytes);
+      }
+    });
+    return new BlockMatrix(format, data, rows, cols, kernels);
+  }
+
+  public QuantFormat quantFormat() {
+    return format;
+  }
+
+  /** The stored blocks, row after row. */
+  public MemorySegment data() {
+    return data;
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public String format() {
+    return format.name();
+  }
+
+  @Override
+  public long byteSize() {
+    return data.byteSize();
+  }
+
+  @Override
+  public void matvec(float[] x, float[] out, int rowFrom, int rowTo) {
+    checkProduct(x, 1, out, rowFrom, rowTo);
+    kernels.matvec(format, data, cols, quantizeInput(x, 1, null), out, rowFrom, rowTo);
+  }
+
+  @Override
+  public void matmul(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    checkProduct(x, batch, out, rowFrom, rowTo);
+    kernels.matmul(format, data, rows, cols, quantizeInput(x, batch, null), out, rowFrom, rowTo);
+  }
+
+  @Override
+  public void matvec(float[] x, float[] out, Parallel parallel) {
+    checkProduct(x, 1, out, 0, rows);
+    Q8Activations input = quantizeInput(x, 1, null);
+    parallel.forRange(rows, (from, to) -> kernels.matvec(format, data, cols, input, out, from, to));
+  }
+
+  @Override
+  public void matmul(float[] x, int batch, float[] out, Parallel parallel) {
+    if (batch == 1) {
+      matvec(x, out, parallel);
+      return;
+    }
+    checkProduct(x, batch, out, 0, rows);
+    Q8Activations input = quantizeInput(x, batch, parallel);
+    parallel.forRange(rows, (from, to) -> kernels.matmul(format, data, rows, cols, input, out, from, to));
+  }
+
+  @Override
+  public void readRow(int r, float[] dst, int dstOffset) {
+    Objects.checkIndex(r, rows);
+    Objects.checkFromIndexSize(dstOffset, cols, dst.length);
+    format.dequantizeRow(data, r * rowBytes, dst, dstOffset, cols);
+  }
+
+  /** {@code batch} vectors of {@code x} as Q8_0 blocks, split across {@code parallel}'s threads when given. */
+  private Q8Activations quantizeInput(float[] x, int batch, Parallel parallel) {
+    Q8Activations input = new Q8Activations(batch, cols);
+    if (parallel == null) {
+      for (int b = 0; b < batch; b++) {
+        kernels.quantize(x, b * cols, input, b);
+      }
+    } else {
+      parallel.forRange(batch, (from, to) -> {
+        for (int b = from; b < to; b++) {
+          kernels.quantize(x, b * cols, input, b);
+        }
+      });
+    }
+    return input;
+  }
+
+  private void checkProduct(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    Objects.checkFromToIndex(rowFrom, rowTo, rows);
+    if (batch < 1 || x.length < (long) batch * cols || out.length < (long) (batch - 1) * rows + rowTo) {
+      throw new IllegalArgumentException("product of " + this + " with " + batch + " vector(s): x has " + x.length
+          + " floats (needs " + (long) batch * cols + "), out has " + out.length + " (needs " + ((long) (batch - 1) * rows + rowTo) + ")");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BlockMatrix[" + rows + "x" + cols + " " + format + "]";
+  }
+}

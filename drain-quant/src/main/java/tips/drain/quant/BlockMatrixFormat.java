@@ -1,0 +1,71 @@
+package tips.drain.quant;
+
+import java.lang.foreign.MemorySegment;
+import tips.drain.tensor.Matrix;
+import tips.drain.tensor.MatrixFormat;
+import tips.drain.util.Parallel;
+
+/**
+ * The block formats as core's {@link MatrixFormat} service, one small subclass per row of
+ * {@link QuantFormat} (the service loader needs a class per instance). Kernels come from
+ * {@link QuantKernelProvider}.
+ */
+public abstract class BlockMatrixFormat implements MatrixFormat {
+  private final QuantFormat format;
+
+  protected BlockMatrixFormat(QuantFormat format) {
+    this.format = format;
+  }
+
+  /** The row of the format table this service stands for. */
+  public QuantFormat quantFormat() {
+    return format;
+  }
+
+  @Override
+  public String name() {
+    return format.name();
+  }
+
+  @Override
+  public boolean supports(int cols) {
+    return format.supports(cols);
+  }
+
+  @Override
+  public long byteSize(int rows, int cols) {
+    if (!format.supports(cols)) {
+      throw new QuantizationException(format + " stores rows of a multiple of " + format.blockSize() + " values, not " + cols);
+    }
+    return format.byteSize(rows, cols);
+  }
+
+  @Override
+  public Matrix quantize(Matrix source, Parallel parallel) {
+    return BlockMatrix.quantize(format, source, parallel, QuantKernelProvider.kernels());
+  }
+
+  @Override
+  public Matrix open(MemorySegment data, int rows, int cols) {
+    return new BlockMatrix(format, data, rows, cols, QuantKernelProvider.kernels());
+  }
+
+  @Override
+  public String toString() {
+    return "MatrixFormat[" + format + "]";
+  }
+
+  /** {@link QuantFormat#Q8_0} as a service. */
+  public static final class Q8_0 extends BlockMatrixFormat {
+    public Q8_0() {
+      super(QuantFormat.Q8_0);
+    }
+  }
+
+  /** {@link QuantFormat#Q4_0} as a service. */
+  public static final class Q4_0 extends BlockMatrixFormat {
+    public Q4_0() {
+      super(QuantFormat.Q4_0);
+    }
+  }
+}

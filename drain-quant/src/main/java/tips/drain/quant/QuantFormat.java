@@ -1,0 +1,175 @@
+package tips.drain.quant;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The block-quantized weight formats, one row each, like ggml's {@code type_traits}: block size, bytes per
+ * block, the reference quantize / dequantize of one block, and the format its weights are dotted against
+ * (activations are quantized to {@link #Q8_0} blocks once per product, so the inner loops are integer
+ * multiply-adds). A new format is a new row here; the kernels serve it through {@link #unpackBlock} until
+ * an optimized loop is written for it.
+ *
+ * <p>Blocks run along the input dimension (a row of a {@code rows × cols} matrix is {@code cols / 32}
+ * blocks, stored one after another) and are byte-for-byte the ggml layouts, so results are comparable with
+ * llama.cpp and GGUF tensors can be read without conversion. Quantization rounds as ggml's
+ * {@code quantize_row_*_ref} does.
+ */
+public enum QuantFormat {
+
+  /** 32 weights: an F16 scale {@code d = amax / 127}, then 32 int8 {@code q = round(x / d)}; value {@code q·d}. */
+  Q8_0(32, 2 + 32) {
+    @Override
+    public void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset) {
+      float amax = 0f;
+      for (int j = 0; j < 32; j++) {
+        amax = Math.max(amax, Math.abs(src[srcOffset + j]));
+      }
+      float d = amax / 127f;
+      float id = d != 0f ? 1f / d : 0f;
+      dst.set(F16, dstOffset, Float.floatToFloat16(d));
+      for (int j = 0; j < 32; j++) {
+        dst.set(ValueLayout.JAVA_BYTE, dstOffset + 2 + j, (byte) roundHalfAwayFromZero(src[srcOffset + j] * id));
+      }
+    }
+
+    @Override
+    public float unpackBlock(MemorySegment src, long offset, byte[] q) {
+      MemorySegment.copy(src, ValueLayout.JAVA_BYTE, offset + 2, q, 0, 32);
+      return Float.float16ToFloat(src.get(F16, offset));
+    }
+  },
+
+  /**
+   * 32 weights: an F16 scale {@code d = max / -8} (max = the element of largest magnitude, with its sign),
+   * then 16 bytes of 4-bit {@code q = min(15, trunc(x / d + 8.5))}: low nibbles hold elements 0..15, high
+   * nibbles 16..31; value {@code (q - 8)·d}.
+   */
+  Q4_0(32, 2 + 16) {
+    @Override
+    public void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset) {
+      float amax = 0f;
+      float max = 0f;
+      for (int j = 0; j < 32; j++) {
+        float v = src[srcOffset + j];
+        if (amax < Math.abs(v)) {
+          amax = Math.abs(v);
+          max = v;
+        }
+      }
+      float d = max / -8f;
+      float id = d != 0f ? 1f / d : 0f;
+      dst.set(F16, dstOffset, Float.floatToFloat16(d));
+      for (int j = 0; j < 16; j++) {
+        // (int) truncates like C's (int8_t) cast; x·id + 8.5 is never below 0.5 here
+        int lo = Math.min(15, (int) (src[srcOffset + j] * id + 8.5f));
+        int hi = Math.min(15, (int) (src[srcOffset + 16 + j] * id + 8.5f));
+        dst.set(ValueLayout.JAVA_BYTE, dstOffset + 2 + j, (byte) (lo | (hi << 4)));
+      }
+    }
+
+    @Override
+    public float unpackBlock(MemorySegment src, long offset, byte[] q) {
+      for (int j = 0; j < 16; j++) {
+        int b = src.get(ValueLayout.JAVA_BYTE, offset + 2 + j);
+        q[j] = (byte) ((b & 0x0F) - 8);
+        q[j + 16] = (byte) (((b >> 4) & 0x0F) - 8);
+      }
+      return Float.float16ToFloat(src.get(F16, offset));
+    }
+  };
+
+  static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+  private final int blockSize;
+  private final int blockBytes;
+
+  QuantFormat(int blockSize, int blockBytes) {
+    this.blockSize = blockSize;
+    this.blockBytes = blockBytes;
+  }
+
+  /** Weights per block, along the input dimension. */
+  public int blockSize() {
+    return blockSize;
+  }
+
+  /** Bytes one block takes: the scale and the packed values. */
+  public int blockBytes() {
+    return blockBytes;
+  }
+
+  /** The format activations are quantized to before they are dotted with weights of this format. */
+  public QuantFormat activationFormat() {
+    return Q8_0;
+  }
+
+  /** True if a row of {@code cols} weights is a whole number of blocks (and not empty). */
+  public boolean supports(int cols) {
+    return cols > 0 && cols % blockSize == 0;
+  }
+
+  /** Bytes of one stored row of {@code cols} weights; requires {@link #supports}. */
+  public long rowBytes(int cols) {
+    return (long) (cols / blockSize) * blockBytes;
+  }
+
+  /** Bytes of a {@code rows × cols} matrix; requires {@link #supports}. */
+  public long byteSize(int rows, int cols) {
+    return rows * rowBytes(cols);
+  }
+
+  /** Quantizes {@code src[srcOffset .. srcOffset + blockSize)} into one block at {@code dst[dstOffset]}. */
+  public abstract void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset);
+
+  /**
+   * The integer values of the block at {@code src[offset]} into {@code q[0 .. blockSize)} and its scale as
+   * the result: element {@code j} is {@code q[j] * scale}. The reference kernels dot through this.
+   */
+  public abstract float unpackBlock(MemorySegment src, long offset, byte[] q);
+
+  /** Dequantizes the block at {@code src[offset]} into {@code dst[dstOffset .. dstOffset + blockSize)}. */
+  public void dequantizeBlock(MemorySegment src, long offset, float[] dst, int dstOffset) {
+    byte[] q = new byte[blockSize];
+    float d = unpackBlock(src, offset, q);
+    for (int j = 0; j < blockSize; j++) {
+      dst[dstOffset + j] = q[j] * d;
+    }
+  }
+
+  /** Quantizes {@code n} floats (a whole number of blocks) from {@code src[srcOffset]} to {@code dst[dstOffset]}. */
+  public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long dstOffset) {
+    for (int b = 0; b < n / blockSize; b++) {
+      quantizeBlock(src, srcOffset + b * blockSize, dst, dstOffset + (long) b * blockBytes);
+    }
+  }
+
+  /** Dequantizes {@code n} values (a whole number of blocks) from {@code src[offset]} into {@code dst[dstOffset]}. */
+  public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+    byte[] q = new byte[blockSize];
+    for (int b = 0; b < n / blockSize; b++) {
+      float d = unpackBlock(src, offset + (long) b * blockBytes, q);
+      for (int j = 0; j < blockSize; j++) {
+        dst[dstOffset + b * blockSize + j] = q[j] * d;
+      }
+    }
+  }
+
+  /** The format named {@code name}, case-insensitive ({@code "q4_0"} or {@code "Q4_0"}). */
+  public static Optional<QuantFormat> byName(String name) {
+    for (QuantFormat f : values()) {
+      if (f.name().equals(name.toUpperCase(Locale.ROOT))) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** C's {@code roundf}: to nearest, halfway cases away from zero (Java's {@code Math.round} goes up). */
+  static int roundHalfAwayFromZero(float x) {
+    int r = Math.round(Math.abs(x));
+    return x < 0 ? -r : r;
+  }
+}

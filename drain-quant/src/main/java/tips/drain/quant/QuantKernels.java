@@ -1,0 +1,30 @@
+package tips.drain.quant;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The integer kernels of the block formats: weight rows of a {@link QuantFormat} dotted with
+ * {@link Q8Activations}. {@link ScalarQuantKernels} is the reference, written for any row of the format
+ * table; {@code tips.drain.quant.panama.PanamaQuantKernels} has Vector API loops for Q8_0 and Q4_0. Get the
+ * implementation for this JVM from {@link QuantKernelProvider#kernels()}.
+ *
+ * <p>{@code w} is a whole matrix: row {@code r} starts at byte {@code r * format.rowBytes(cols)}. Callers
+ * validate shapes; kernels only compute.
+ */
+public interface QuantKernels {
+
+  /** A short name for logs and benchmarks: {@code "scalar"} or {@code "panama-512"}. */
+  String name();
+
+  /** Quantizes {@code x[xOffset .. xOffset + cols)} into vector {@code b} of {@code acts}, exactly as {@link Q8Activations#quantize}. */
+  void quantize(float[] x, int xOffset, Q8Activations acts, int b);
+
+  /** Decode: {@code out[r] = W[r, :] · x₀} for {@code rowFrom <= r < rowTo}, with {@code x₀} vector 0 of {@code x}. */
+  void matvec(QuantFormat format, MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo);
+
+  /**
+   * Prefill: {@code out[b * rows + r] = W[r, :] · x_b} for every vector {@code b < x.batch()} and
+   * {@code rowFrom <= r < rowTo}.
+   */
+  void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo);
+}

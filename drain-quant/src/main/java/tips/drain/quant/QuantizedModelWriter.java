@@ -1,0 +1,131 @@
+package tips.drain.quant;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+import tips.drain.DrainException;
+import tips.drain.io.ModelFiles;
+import tips.drain.io.SafetensorsWriter;
+import tips.drain.io.TensorInfo;
+import tips.drain.io.Weights;
+import tips.drain.kernel.KernelProvider;
+import tips.drain.tensor.DType;
+import tips.drain.tensor.DenseMatrix;
+import tips.drain.tensor.Matrix;
+import tips.drain.util.Parallel;
+
+/**
+ * Writes a quantized copy of a Hugging Face model directory that DRAIN loads directly and memory-maps: one
+ * {@code model.safetensors} where each quantized matrix is a U8 tensor of its blocks, with {@code __metadata__}
+ * naming its format ({@code drain.format.NAME}) and logical shape ({@code drain.shape.NAME = rows,cols});
+ * every other tensor is copied as it is; the JSON and tokenizer files are copied.
+ *
+ * <p>What is quantized follows common practice: every 2-D weight of the layers (projections, experts) whose
+ * width is a multiple of the block; the output head at 8 bits when the layers are 4-bit; the token embedding,
+ * norms, biases and MoE routers stay as stored.
+ */
+public final class QuantizedModelWriter {
+  /** Metadata key naming the format the model was quantized to. */
+  public static final String QUANTIZATION_KEY = "drain.quantization";
+
+  private QuantizedModelWriter() {}
+
+  /** What was written. */
+  public record Summary(int quantized, int kept, long bytesIn, long bytesOut) {}
+
+  /**
+   * @param progress receives the bytes of source tensors processed so far
+   */
+  public static Summary write(Path source, Path out, QuantFormat format, Parallel parallel, LongConsumer progress) {
+    if (source.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+      throw new DrainException(out + ": the output directory must differ from the model's");
+    }
+    try (ModelFiles files = ModelFiles.open(source)) {
+      Files.createDirectories(out);
+      SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt").metadata(QUANTIZATION_KEY, format.name());
+      long[] done = {0};
+      int quantized = 0;
+      int kept = 0;
+      long bytesOut = 0;
+      for (TensorInfo t : files.tensors()) {
+        QuantFormat target = targetFormat(t, format);
+        if (target == null) {
+          kept++;
+          bytesOut += t.byteSize();
+          writer.add(t.name(), t.dtype(), t.shape(), t.byteSize(), ch -> {
+            write(files.segment(t.name()), ch);
+            progress.accept(done[0] += t.byteSize());
+          });
+        } else {
+          quantized++;
+          int rows = (int) t.dim(0);
+          int cols = (int) t.dim(1);
+          long bytes = target.byteSize(rows, cols);
+          bytesOut += bytes;
+          writer.metadata(Weights.FORMAT_KEY + t.name(), target.name());
+          writer.metadata(Weights.SHAPE_KEY + t.name(), rows + "," + cols);
+          writer.add(t.name(), DType.U8, new long[] {bytes}, bytes, ch -> {
+            Matrix dense = new DenseMatrix(files.segment(t.name()), t.dtype(), rows, cols, KernelProvider.kernels());
+            BlockMatrix q = BlockMatrix.quantize(target, dense, parallel, QuantKernelProvider.kernels());
+            write(q.data(), ch);
+            progress.accept(done[0] += t.byteSize());
+          });
+        }
+      }
+      writer.write(out.resolve("model.safetensors"));
+      copyOtherFiles(source, out);
+      return new Summary(quantized, kept, files.dataBytes(), bytesOut);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + out, e);
+    }
+  }
+
+  /** The format for tensor {@code t}, or null to keep it as stored. */
+  static QuantFormat targetFormat(TensorInfo t, QuantFormat format) {
+    String name = t.name();
+    if (t.rank() != 2 || !t.dtype().isFloatWeight() || !format.supports((int) t.dim(1))) {
+      return null;
+    }
+    if (name.contains("embed_tokens") || name.endsWith(".gate.weight") || name.endsWith("router.weight")) {
+      return null;
+    }
+    if (name.equals("lm_head.weight") && format.byteSize(1, format.blockSize()) < QuantFormat.Q8_0.byteSize(1, 32)) {
+      return QuantFormat.Q8_0.supports((int) t.dim(1)) ? QuantFormat.Q8_0 : null;
+    }
+    return format;
+  }
+
+  private static void write(MemorySegment data, java.nio.channels.WritableByteChannel ch) throws IOException {
+    long pos = 0;
+    while (pos < data.byteSize()) {
+      int n = (int) Math.min(1 << 24, data.byteSize() - pos);
+      ByteBuffer b = data.asSlice(pos, n).asByteBuffer();
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      pos += n;
+    }
+  }
+
+  private static void copyOtherFiles(Path source, Path out) throws IOException {
+    List<Path> others;
+    try (Stream<Path> s = Files.list(source)) {
+      others = s.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().endsWith(".safetensors"))
+          .filter(p -> !p.getFileName().toString().equals("model.safetensors.index.json"))
+          .filter(p -> p.getFileName().toString().endsWith(".json") || p.getFileName().toString().endsWith(".jinja")
+              || p.getFileName().toString().endsWith(".model") || p.getFileName().toString().endsWith(".md"))
+          .toList();
+    }
+    for (Path p : others) {
+      Files.copy(p, out.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package tips.drain.quant;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The reference kernels: plain loops over the blocks of any {@link QuantFormat}, through its
+ * {@link QuantFormat#unpackBlock}. Per block, the integer products are summed exactly and scaled once by
+ * {@code weightScale * activationScale}, as ggml's {@code ggml_vec_dot_q*_0_q8_0} reference does.
+ */
+public final class ScalarQuantKernels implements QuantKernels {
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public void quantize(float[] x, int xOffset, Q8Activations acts, int b) {
+    acts.quantize(b, x, xOffset);
+  }
+
+  @Override
+  public void matvec(QuantFormat format, MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
+    byte[] q = new byte[format.blockSize()];
+    long rowBytes = format.rowBytes(cols);
+    for (int r = rowFrom; r < rowTo; r++) {
+      out[r] = dotRow(format, w, r * rowBytes, cols, x, 0, q);
+    }
+  }
+
+  @Override
+  public void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
+    byte[] q = new byte[format.blockSize()];
+    long rowBytes = format.rowBytes(cols);
+    for (int b = 0; b < x.batch(); b++) {
+      for (int r = rowFrom; r < rowTo; r++) {
+        out[b * rows + r] = dotRow(format, w, r * rowBytes, cols, x, b, q);
+      }
+    }
+  }
+
+  /** One weight row (at byte {@code rowOffset}) dotted with activation vector {@code b}; {@code q} is scratch. */
+  static float dotRow(QuantFormat format, MemorySegment w, long rowOffset, int cols, Q8Activations x, int b, byte[] q) {
+    int blockSize = format.blockSize();
+    int blocks = cols / blockSize;
+    short[] values = x.values();
+    float[] scales = x.scales();
+    float sum = 0f;
+    for (int k = 0; k < blocks; k++) {
+      float d = format.unpackBlock(w, rowOffset + (long) k * format.blockBytes(), q);
+      int base = b * cols + k * blockSize;
+      int dot = 0;
+      for (int j = 0; j < blockSize; j++) {
+        dot += q[j] * values[base + j];
+      }
+      sum += dot * (d * scales[b * blocks + k]);
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,157 @@
+package tips.drain.quant.panama;
+
+import static tips.drain.quant.panama.PanamaQuantSpecies.F;
+import static tips.drain.quant.panama.PanamaQuantSpecies.HB;
+import static tips.drain.quant.panama.PanamaQuantSpecies.HS;
+import static tips.drain.quant.panama.PanamaQuantSpecies.HS_PARTS;
+import static tips.drain.quant.panama.PanamaQuantSpecies.I;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import tips.drain.quant.Q8Activations;
+
+/**
+ * Q4_0 weights × Q8_0 activations. A block is an F16 scale and 16 bytes whose low nibbles are elements
+ * 0..15 and high nibbles 16..31, each {@code q - 8}. The bytes are widened to 16-bit lanes once; the low
+ * nibbles multiply activations 0..15 and the high nibbles 16..31 in the same lanes, so the two products
+ * add up in place (at most 2·15·127) before becoming 32-bit and then float. The {@code - 8} is not applied
+ * per weight: {@code Σ(q - 8)·x = Σq·x - 8·Σx}, and {@code Σx} per block comes with the activations.
+ */
+final class PanamaQ4 {
+  static final int BLOCK_BYTES = 18;
+  /** Vector steps per block of 16 bytes: 1 at 512 bits, 2 at 256 and 128. */
+  private static final int STEPS = 16 / HS.length();
+  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+  private PanamaQ4() {}
+
+  static void matvec(MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
+    int blocks = cols / 32;
+    for (int r = rowFrom; r < rowTo; r++) {
+      out[r] = dot(w, (long) r * blocks * BLOCK_BYTES, blocks, x, 0, 0);
+    }
+  }
+
+  /** Prefill: each row against four tokens at a time, so a block is unpacked once per four tokens. */
+  static void matmul(MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
+    int blocks = cols / 32;
+    int batch = x.batch();
+    for (int r = rowFrom; r < rowTo; r++) {
+      long row = (long) r * blocks * BLOCK_BYTES;
+      int b = 0;
+      for (; b + 4 <= batch; b += 4) {
+        dot4(w, row, blocks, x, b, out, b * rows + r, rows);
+      }
+      for (; b < batch; b++) {
+        out[b * rows + r] = dot(w, row, blocks, x, b * cols, b * blocks);
+      }
+    }
+  }
+
+  /** One row (at byte {@code row}) dotted with the activation vector whose values start at {@code xOff}, scales at {@code sOff}. */
+  static float dot(MemorySegment w, long row, int blocks, Q8Activations x, int xOff, int sOff) {
+    short[] values = x.values();
+    float[] scales = x.scales();
+    int[] sums = x.sums();
+    FloatVector acc0 = FloatVector.zero(F);
+    FloatVector acc1 = acc0;
+    float offset = 0f;
+    int k = 0;
+    for (; k + 2 <= blocks; k += 2) {
+      long o = row + (long) k * BLOCK_BYTES;
+      float s0 = PanamaQ8.f16(w, o) * scales[sOff + k];
+      float s1 = PanamaQ8.f16(w, o + BLOCK_BYTES) * scales[sOff + k + 1];
+      offset += s0 * sums[sOff + k] + s1 * sums[sOff + k + 1];
+      acc0 = block(w, o, values, xOff + 32 * k, s0, acc0);
+      acc1 = block(w, o + BLOCK_BYTES, values, xOff + 32 * k + 32, s1, acc1);
+    }
+    for (; k < blocks; k++) {
+      long o = row + (long) k * BLOCK_BYTES;
+      float s = PanamaQ8.f16(w, o) * scales[sOff + k];
+      offset += s * sums[sOff + k];
+      acc0 = block(w, o, values, xOff + 32 * k, s, acc0);
+    }
+    return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 8f * offset;
+  }
+
+  /** One row against activation vectors {@code b .. b + 3}; results go to {@code out[outIndex + t * stride]}. */
+  private static void dot4(MemorySegment w, long row, int blocks, Q8Activations x, int b, float[] out, int outIndex, int stride) {
+    short[] values = x.values();
+    float[] scales = x.scales();
+    int[] sums = x.sums();
+    int cols = 32 * blocks;
+    int xOff = b * cols;
+    int sOff = b * blocks;
+    FloatVector acc0 = FloatVector.zero(F);
+    FloatVector acc1 = acc0;
+    FloatVector acc2 = acc0;
+    FloatVector acc3 = acc0;
+    float offset0 = 0f;
+    float offset1 = 0f;
+    float offset2 = 0f;
+    float offset3 = 0f;
+    for (int k = 0; k < blocks; k++) {
+      long o = row + (long) k * BLOCK_BYTES;
+      float d = PanamaQ8.f16(w, o);
+      float d0 = d * scales[sOff + k];
+      float d1 = d * scales[sOff + blocks + k];
+      float d2 = d * scales[sOff + 2 * blocks + k];
+      float d3 = d * scales[sOff + 3 * blocks + k];
+      offset0 += d0 * sums[sOff + k];
+      offset1 += d1 * sums[sOff + blocks + k];
+      offset2 += d2 * sums[sOff + 2 * blocks + k];
+      offset3 += d3 * sums[sOff + 3 * blocks + k];
+      FloatVector s0 = FloatVector.broadcast(F, d0);
+      FloatVector s1 = FloatVector.broadcast(F, d1);
+      FloatVector s2 = FloatVector.broadcast(F, d2);
+      FloatVector s3 = FloatVector.broadcast(F, d3);
+      int xi = xOff + 32 * k;
+      for (int j = 0; j < STEPS; j++) {
+        ShortVector bytes = bytes(w, o + 2 + (long) j * HS.length());
+        ShortVector lo = bytes.and((short) 0x0F);
+        ShortVector hi = bytes.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+        int xj = xi + j * HS.length();
+        acc0 = multiplyAdd(lo, hi, values, xj, s0, acc0);
+        acc1 = multiplyAdd(lo, hi, values, xj + cols, s1, acc1);
+        acc2 = multiplyAdd(lo, hi, values, xj + 2 * cols, s2, acc2);
+        acc3 = multiplyAdd(lo, hi, values, xj + 3 * cols, s3, acc3);
+      }
+    }
+    out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) - 8f * offset0;
+    out[outIndex + stride] = acc1.reduceLanes(VectorOperators.ADD) - 8f * offset1;
+    out[outIndex + 2 * stride] = acc2.reduceLanes(VectorOperators.ADD) - 8f * offset2;
+    out[outIndex + 3 * stride] = acc3.reduceLanes(VectorOperators.ADD) - 8f * offset3;
+  }
+
+  /** {@code acc + scale * Σ q·x} over the block at {@code o} (nibbles as stored, 0..15) and {@code values[xi .. xi + 32)}. */
+  private static FloatVector block(MemorySegment w, long o, short[] values, int xi, float scale, FloatVector acc) {
+    FloatVector s = FloatVector.broadcast(F, scale);
+    for (int j = 0; j < STEPS; j++) {
+      ShortVector bytes = bytes(w, o + 2 + (long) j * HS.length());
+      ShortVector lo = bytes.and((short) 0x0F);
+      ShortVector hi = bytes.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+      acc = multiplyAdd(lo, hi, values, xi + j * HS.length(), s, acc);
+    }
+    return acc;
+  }
+
+  /** {@link HS}-many packed bytes at {@code o}, widened to shorts (sign-extended: the masks above undo it). */
+  private static ShortVector bytes(MemorySegment w, long o) {
+    return (ShortVector) ByteVector.fromMemorySegment(HB, w, o, LE).convertShape(VectorOperators.B2S, HS, 0);
+  }
+
+  /** {@code acc + scale * (lo·x[xi ..] + hi·x[xi + 16 ..])}, the sums widened to 32-bit lanes. */
+  private static FloatVector multiplyAdd(ShortVector lo, ShortVector hi, short[] values, int xi, FloatVector scale, FloatVector acc) {
+    ShortVector p = lo.mul(ShortVector.fromArray(HS, values, xi)).add(hi.mul(ShortVector.fromArray(HS, values, xi + 16)));
+    IntVector sums = (IntVector) p.convertShape(VectorOperators.S2I, I, 0);
+    if (HS_PARTS == 2) {
+      sums = sums.add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
+    }
+    return ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
+  }
+}

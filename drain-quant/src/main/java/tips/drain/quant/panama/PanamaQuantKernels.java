@@ -1,0 +1,48 @@
+package tips.drain.quant.panama;
+
+import java.lang.foreign.MemorySegment;
+import tips.drain.quant.Q8Activations;
+import tips.drain.quant.QuantFormat;
+import tips.drain.quant.QuantKernels;
+import tips.drain.quant.ScalarQuantKernels;
+
+/**
+ * The Vector API kernels of the block formats, loaded reflectively by
+ * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Q8_0 and
+ * Q4_0 have their own loops ({@link PanamaQ8}, {@link PanamaQ4}); a format without one runs on the
+ * scalar reference, so a new row of {@link QuantFormat} works before it is optimized.
+ */
+public final class PanamaQuantKernels implements QuantKernels {
+  private final ScalarQuantKernels scalar = new ScalarQuantKernels();
+
+  /** Called reflectively by the kernel provider. */
+  public PanamaQuantKernels() {}
+
+  @Override
+  public String name() {
+    return "panama-" + PanamaQuantSpecies.BITS;
+  }
+
+  @Override
+  public void quantize(float[] x, int xOffset, Q8Activations acts, int b) {
+    PanamaQ8Activations.quantize(x, xOffset, acts, b);
+  }
+
+  @Override
+  public void matvec(QuantFormat format, MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
+    switch (format) {
+      case Q8_0 -> PanamaQ8.matvec(w, cols, x, out, rowFrom, rowTo);
+      case Q4_0 -> PanamaQ4.matvec(w, cols, x, out, rowFrom, rowTo);
+      default -> scalar.matvec(format, w, cols, x, out, rowFrom, rowTo);
+    }
+  }
+
+  @Override
+  public void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
+    switch (format) {
+      case Q8_0 -> PanamaQ8.matmul(w, rows, cols, x, out, rowFrom, rowTo);
+      case Q4_0 -> PanamaQ4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
+      default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package tips.drain.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tips.drain.DrainException;
+import tips.drain.kernel.ScalarKernels;
+import tips.drain.tensor.DType;
+import tips.drain.tensor.DenseMatrix;
+import tips.drain.tensor.Floats;
+import tips.drain.tensor.Matrix;
+import tips.drain.tensor.MatrixFormat;
+import tips.drain.util.Parallel;
+
+/** Block matrices as core sees them: found through the MatrixFormat service, quantized, opened, multiplied. */
+@Tag("kernels")
+class BlockMatrixTest {
+
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void theServiceFindsEveryFormat(QuantFormat format) {
+    MatrixFormat service = MatrixFormat.byName(format.name().toLowerCase()).orElseThrow();
+    assertEquals(format.name(), service.name());
+    assertEquals(format.byteSize(7, 64), service.byteSize(7, 64));
+    assertTrue(service.supports(2048));
+    assertFalse(service.supports(172));
+  }
+
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void quantizesBf16RowsAsTheFormatRowDoes(QuantFormat format) {
+    int rows = 11;
+    int cols = 96;
+    Random rnd = new Random(1);
+    Matrix source = bf16(rnd, rows, cols);
+    Matrix q;
+    try (Parallel parallel = new Parallel(2)) {
+      q = MatrixFormat.byName(format.name()).orElseThrow().quantize(source, parallel);
+    }
+    assertEquals(format.name(), q.format());
+    assertEquals(rows, q.rows());
+    assertEquals(cols, q.cols());
+    assertEquals(format.byteSize(rows, cols), q.byteSize());
+    float[] row = new float[cols];
+    float[] want = new float[cols];
+    float[] got = new float[cols + 3];
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment block = arena.allocate(format.rowBytes(cols));
+      for (int r = 0; r < rows; r++) {
+        source.readRow(r, row, 0);
+        format.quantizeRow(row, 0, cols, block, 0);
+        format.dequantizeRow(block, 0, want, 0, cols);
+        q.readRow(r, got, 3);
+        for (int i = 0; i < cols; i++) {
+          assertEquals(want[i], got[3 + i], "row " + r + " value " + i);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void quantizingOnTwoThreadsGivesTheSameBytes(QuantFormat format) {
+    Matrix source = bf16(new Random(2), 37, 64);
+    BlockMatrix one;
+    BlockMatrix two;
+    try (Parallel p1 = new Parallel(1); Parallel p2 = new Parallel(2)) {
+      one = BlockMatrix.quantize(format, source, p1, QuantKernelProvider.kernels());
+      two = BlockMatrix.quantize(format, source, p2, QuantKernelProvider.kernels());
+    }
+    assertEquals(-1L, one.data().mismatch(two.data()));
+  }
+
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void productsOnThreadsEqualTheKernelAndStayWithinBudget(QuantFormat format) {
+    int rows = 67;
+    int cols = 2048;
+    Random rnd = new Random(3);
+    float[] w = QuantTestData.uniform(rnd, rows * cols);
+    Matrix source = f32(w, rows, cols);
+    try (Parallel parallel = new Parallel(2)) {
+      Matrix q = MatrixFormat.byName(format.name()).orElseThrow().quantize(source, parallel);
+      for (int batch : new int[] {1, 2, 7}) {
+        float[] x = QuantTestData.uniform(rnd, batch * cols);
+        float[] threaded = new float[batch * rows];
+        float[] ranges = new float[batch * rows];
+        q.matmul(x, batch, threaded, parallel);
+        // the same product as two row ranges on this thread (a matvec when batch is 1)
+        if (batch == 1) {
+          q.matvec(x, ranges, 0, 30);
+          q.matvec(x, ranges, 30, rows);
+        } else {
+          q.matmul(x, batch, ranges, 0, 30);
+          q.matmul(x, batch, ranges, 30, rows);
+        }
+        assertArrayEquals(ranges, threaded, format + " batch " + batch);
+        double error = QuantTestData.meanNormalizedError(threaded, QuantTestData.reference(w, rows, cols, x, batch), rows, cols, batch, 0, rows);
+        assertTrue(error <= QuantTestData.dotErrorBudget(format), format + " batch " + batch + ": error " + error);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void opensStoredBlocksWithoutCopying(QuantFormat format) {
+    int rows = 5;
+    int cols = 64;
+    float[] w = QuantTestData.uniform(new Random(4), rows * cols);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment file = arena.allocate(format.byteSize(rows, cols) + 7);
+      MemorySegment slice = file.asSlice(7); // a tensor at an odd offset of a mapped file
+      slice.copyFrom(QuantTestData.quantize(arena, format, w, rows, cols));
+      Matrix m = MatrixFormat.byName(format.name()).orElseThrow().open(slice, rows, cols);
+      BlockMatrix block = assertInstanceOf(BlockMatrix.class, m);
+      assertSame(slice, block.data());
+      float[] out = new float[rows];
+      m.matvec(w, out, 0, rows); // the weights' own rows as the input: row r · row 0 etc.
+      double[] want = QuantTestData.reference(w, rows, cols, w, 1);
+      assertTrue(QuantTestData.meanNormalizedError(out, want, rows, cols, 1, 0, rows) <= QuantTestData.dotErrorBudget(format));
+
+      QuantizationException wrongSize = assertThrows(QuantizationException.class,
+          () -> MatrixFormat.byName(format.name()).orElseThrow().open(file, rows, cols));
+      assertTrue(wrongSize.getMessage().contains("expected " + format.byteSize(rows, cols)), wrongSize.getMessage());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void refusesInputsThatAreNotWholeBlocks(QuantFormat format) {
+    MatrixFormat service = MatrixFormat.byName(format.name()).orElseThrow();
+    Matrix ffnDown = f32(new float[64 * 172], 64, 172); // stories260K's w2: 172 inputs
+    assertFalse(service.supports(172));
+    DrainException e;
+    try (Parallel parallel = new Parallel(1)) {
+      e = assertThrows(DrainException.class, () -> service.quantize(ffnDown, parallel));
+    }
+    assertInstanceOf(QuantizationException.class, e);
+    assertTrue(e.getMessage().contains("64x172") && e.getMessage().contains(format.name())
+        && e.getMessage().contains("not a multiple of the block size 32"), e.getMessage());
+    assertThrows(QuantizationException.class, () -> service.open(MemorySegment.ofArray(new byte[0]), 1, 172));
+  }
+
+  @Test
+  void checksProductShapes() {
+    Matrix q;
+    try (Parallel parallel = new Parallel(1)) {
+      q = MatrixFormat.byName("Q8_0").orElseThrow().quantize(f32(new float[4 * 64], 4, 64), parallel);
+    }
+    assertThrows(IllegalArgumentException.class, () -> q.matvec(new float[63], new float[4], 0, 4));
+    assertThrows(IllegalArgumentException.class, () -> q.matmul(new float[128], 2, new float[7], 0, 4));
+    assertThrows(IndexOutOfBoundsException.class, () -> q.matvec(new float[64], new float[4], 2, 5));
+    assertThrows(IndexOutOfBoundsException.class, () -> q.readRow(4, new float[64], 0));
+  }
+
+  private static Matrix f32(float[] w, int rows, int cols) {
+    MemorySegment seg = MemorySegment.ofArray(new float[w.length]);
+    MemorySegment.copy(w, 0, seg, ValueLayout.JAVA_FLOAT, 0, w.length);
+    return new DenseMatrix(seg, DType.F32, rows, cols, new ScalarKernels());
+  }
+
+  private static Matrix bf16(Random rnd, int rows, int cols) {
+    short[] bits = new short[rows * cols];
+    for (int i = 0; i < bits.length; i++) {
+      bits[i] = Floats.floatToBf16((float) rnd.nextGaussian());
+    }
+    return new DenseMatrix(MemorySegment.ofArray(bits), DType.BF16, rows, cols, new ScalarKernels());
+  }
+}

@@ -1,0 +1,88 @@
+package tips.drain.quant;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+/** Test inputs and the float reference every quantized result is measured against. */
+public final class QuantTestData {
+  /** ggml's budgets from test-quantize-fns (as listed by candle): |result - reference| / n of a dot product. */
+  public static double dotErrorBudget(QuantFormat format) {
+    return switch (format) {
+      case Q8_0 -> 0.000092;
+      case Q4_0 -> 0.001143;
+    };
+  }
+
+  /** ggml's round-trip budget (MAX_QUANTIZATION_TOTAL_ERROR): sqrt(Σ(x - deq(q(x)))²) / n. */
+  public static final double TOTAL_QUANTIZATION_ERROR = 0.002;
+
+  private QuantTestData() {}
+
+  /** ggml's {@code generate_data}: {@code 0.1 + amplitude · cos(i + offset)}. */
+  public static float[] ggmlData(float offset, int n, float amplitude) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (0.1 + amplitude * (float) Math.cos(i + offset));
+    }
+    return x;
+  }
+
+  /** Uniform in [-0.5, 0.5), as candle's quantized tests draw them. */
+  public static float[] uniform(Random rnd, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = rnd.nextFloat() - 0.5f;
+    }
+    return x;
+  }
+
+  /** {@code rows × cols} floats quantized row by row with the reference quantizer, in {@code arena}. */
+  public static MemorySegment quantize(Arena arena, QuantFormat format, float[] w, int rows, int cols) {
+    MemorySegment seg = arena.allocate(format.byteSize(rows, cols));
+    for (int r = 0; r < rows; r++) {
+      format.quantizeRow(w, r * cols, cols, seg, r * format.rowBytes(cols));
+    }
+    return seg;
+  }
+
+  /** {@code batch} vectors of {@code x} quantized with the reference quantizer. */
+  public static Q8Activations activations(float[] x, int batch, int cols) {
+    Q8Activations acts = new Q8Activations(batch, cols);
+    for (int b = 0; b < batch; b++) {
+      acts.quantize(b, x, b * cols);
+    }
+    return acts;
+  }
+
+  /** ggml's {@code dot_product}: float products summed in double. */
+  public static double dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  /** The F32 product {@code out[b * rows + r] = w[r] · x[b]}, in double. */
+  public static double[] reference(float[] w, int rows, int cols, float[] x, int batch) {
+    double[] out = new double[batch * rows];
+    for (int b = 0; b < batch; b++) {
+      for (int r = 0; r < rows; r++) {
+        out[b * rows + r] = dot(w, r * cols, x, b * cols, cols);
+      }
+    }
+    return out;
+  }
+
+  /** The mean over the outputs {@code [rowFrom, rowTo)} of every vector of the normalized error {@code |got - want| / cols}. */
+  public static double meanNormalizedError(float[] got, double[] want, int rows, int cols, int batch, int rowFrom, int rowTo) {
+    double sum = 0;
+    for (int b = 0; b < batch; b++) {
+      for (int r = rowFrom; r < rowTo; r++) {
+        sum += Math.abs(got[b * rows + r] - want[b * rows + r]) / cols;
+      }
+    }
+    return sum / ((double) batch * (rowTo - rowFrom));
+  }
+}

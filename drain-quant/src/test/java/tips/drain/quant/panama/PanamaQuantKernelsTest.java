@@ -1,0 +1,176 @@
+package tips.drain.quant.panama;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tips.drain.quant.ErrorBudgets;
+import tips.drain.quant.Q8Activations;
+import tips.drain.quant.QuantFormat;
+import tips.drain.quant.QuantKernels;
+import tips.drain.quant.QuantTestData;
+import tips.drain.quant.ScalarQuantKernels;
+
+/**
+ * The Vector API kernels against the scalar reference at every vector width: activation quantization
+ * identical, products bit-identical where every scale is a power of two (the integer part is exact), close
+ * otherwise, and within ggml's error budgets against the float product.
+ */
+class PanamaQuantKernelsTest {
+  private static final QuantKernels SCALAR = new ScalarQuantKernels();
+
+  static Stream<Arguments> widthsAndFormats() {
+    List<Arguments> args = new ArrayList<>();
+    for (int bits : PanamaQuantKernelsLoader.widths()) {
+      for (QuantFormat format : QuantFormat.values()) {
+        args.add(Arguments.of(bits, format));
+      }
+    }
+    return args.stream();
+  }
+
+  static Stream<Integer> widths() {
+    return PanamaQuantKernelsLoader.widths().stream();
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void activationsQuantizeExactlyAsTheReference(int bits) {
+    QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
+    Random rnd = new Random(bits);
+    int cols = 32 * 37;
+    int batch = 3;
+    float[] x = new float[batch * cols + 3];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rnd.nextGaussian() * Math.exp(2 * rnd.nextGaussian()));
+    }
+    // values that land on or next to a rounding tie: with amax 127 the scale is 1 and x·id = x
+    float[] ties = {127f, 0.5f, -0.5f, 1.5f, -2.5f, 0.49999997f, -0.49999997f, 126.5f, -126.5f, 3.4999998f, 0f, -0f};
+    System.arraycopy(ties, 0, x, 3, ties.length);
+    for (int j = 35; j < 67; j++) {
+      x[j] = 0f; // a whole block of zeros
+    }
+    Q8Activations want = new Q8Activations(batch, cols);
+    Q8Activations got = new Q8Activations(batch, cols);
+    for (int b = 0; b < batch; b++) {
+      want.quantize(b, x, 3 + b * cols);
+      panama.quantize(x, 3 + b * cols, got, b);
+    }
+    assertArrayEquals(want.values(), got.values(), panama.name());
+    assertArrayEquals(want.scales(), got.scales(), panama.name());
+    assertArrayEquals(want.sums(), got.sums(), panama.name());
+  }
+
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
+  void integerPartIsExact(int bits, QuantFormat format) {
+    // every scale a power of two: all products and partial sums are exact in float, in any order
+    QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
+    Random rnd = new Random(bits * 7L + format.ordinal());
+    for (int cols : new int[] {32, 96, 2048}) {
+      int rows = 5;
+      int batch = 6;
+      float[] w = powerOfTwoBlocks(rnd, format, rows * cols, 1f / 32);
+      float[] x = powerOfTwoBlocks(rnd, QuantFormat.Q8_0, batch * cols, 1f / 8);
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment seg = QuantTestData.quantize(arena, format, w, rows, cols);
+        Q8Activations acts = QuantTestData.activations(x, batch, cols);
+        float[] want = new float[batch * rows];
+        float[] got = new float[batch * rows];
+        SCALAR.matmul(format, seg, rows, cols, acts, want, 0, rows);
+        panama.matmul(format, seg, rows, cols, acts, got, 0, rows);
+        assertArrayEquals(want, got, panama.name() + " " + format + " matmul cols " + cols);
+        float[] wantVec = new float[rows];
+        float[] gotVec = new float[rows];
+        SCALAR.matvec(format, seg, cols, acts, wantVec, 0, rows);
+        panama.matvec(format, seg, cols, acts, gotVec, 0, rows);
+        assertArrayEquals(wantVec, gotVec, panama.name() + " " + format + " matvec cols " + cols);
+        for (int r = 0; r < rows; r++) {
+          assertEquals(QuantTestData.dot(w, r * cols, x, 0, cols), gotVec[r], 0.0, "data made exact in float");
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
+  void matvecAndMatmulMatchScalar(int bits, QuantFormat format) {
+    QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
+    Random rnd = new Random(bits * 13L + format.ordinal());
+    int[][] shapes = {{1, 32, 1}, {7, 64, 3}, {9, 96, 4}, {13, 160, 5}, {5, 2048, 9}, {3, 5632, 8}};
+    try (Arena arena = Arena.ofConfined()) {
+      for (int[] shape : shapes) {
+        int rows = shape[0];
+        int cols = shape[1];
+        int batch = shape[2];
+        float[] w = QuantTestData.uniform(rnd, rows * cols);
+        // the matrix at an odd address, as a slice of a mapped file can be
+        MemorySegment seg = arena.allocate(format.byteSize(rows, cols) + 1).asSlice(1);
+        seg.copyFrom(QuantTestData.quantize(arena, format, w, rows, cols));
+        float[] x = QuantTestData.uniform(rnd, batch * cols);
+        Q8Activations acts = QuantTestData.activations(x, batch, cols);
+        int rowFrom = rows > 2 ? 2 : 0;
+        float[] want = new float[batch * rows];
+        float[] got = new float[batch * rows];
+        SCALAR.matmul(format, seg, rows, cols, acts, want, rowFrom, rows);
+        panama.matmul(format, seg, rows, cols, acts, got, rowFrom, rows);
+        assertClose(want, got, rows, cols, rowFrom, panama.name() + " " + format + " matmul " + rows + "x" + cols + " batch " + batch);
+        float[] wantVec = new float[rows];
+        float[] gotVec = new float[rows];
+        SCALAR.matvec(format, seg, cols, acts, wantVec, rowFrom, rows);
+        panama.matvec(format, seg, cols, acts, gotVec, rowFrom, rows);
+        assertClose(wantVec, gotVec, rows, cols, rowFrom, panama.name() + " " + format + " matvec " + rows + "x" + cols);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
+  void ggmlDotProductTest(int bits, QuantFormat format) {
+    ErrorBudgets.assertGgmlDotError(PanamaQuantKernelsLoader.load(bits), format);
+  }
+
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
+  void randomMatricesWithinBudget(int bits, QuantFormat format) {
+    ErrorBudgets.assertRandomMatmulError(PanamaQuantKernelsLoader.load(bits), format, 100 + format.ordinal());
+  }
+
+  /**
+   * Equal up to float rounding of the per-block sums: {@code |got - want| <= 1e-5 · Σ|products|}, with
+   * {@code Σ|products|} bounded by {@code cols · 0.25} for the inputs in [-0.5, 0.5); rows before
+   * {@code rowFrom} untouched.
+   */
+  private static void assertClose(float[] want, float[] got, int rows, int cols, int rowFrom, String what) {
+    for (int i = 0; i < want.length; i++) {
+      if (i % rows < rowFrom) {
+        assertEquals(0f, got[i], what + ": output " + i + " is outside the row range and must stay untouched");
+      } else {
+        double tolerance = 1e-5 * cols * 0.25;
+        assertTrue(Math.abs(want[i] - got[i]) <= tolerance, what + ": output " + i + " " + got[i] + " vs " + want[i]);
+      }
+    }
+  }
+
+  /** Values whose blocks quantize with scale {@code unit} exactly, so {@code value = q · unit} is stored as is. */
+  private static float[] powerOfTwoBlocks(Random rnd, QuantFormat format, int n, float unit) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      boolean first = i % 32 == 0;
+      int q = format == QuantFormat.Q8_0
+          ? (first ? 127 : rnd.nextInt(255) - 127) // d = amax / 127 = unit
+          : (first ? -8 : rnd.nextInt(16) - 8); // d = max / -8 = unit
+      v[i] = q * unit;
+    }
+    return v;
+  }
+}
