@@ -16,6 +16,7 @@ import tips.drain.api.LanguageModel;
 import tips.drain.io.ModelFiles;
 import tips.drain.io.TensorInfo;
 import tips.drain.io.Weights;
+import tips.drain.lora.LoraAdapter;
 import tips.drain.model.ModelConfig;
 
 /** {@code drain inspect}: what a model directory holds, as tables. */
@@ -50,7 +51,8 @@ final class InspectCommand implements Callable<Integer> {
           .row("vocabulary", c.vocabSize())
           .row("context", c.contextLength())
           .row("rope", "theta " + c.rope().theta() + ", " + c.rope().scaling().type())
-          .row("features", features(c))
+          .row("features", c.features().isEmpty() ? "-" : String.join(", ", c.features()))
+          .row("adapter", model.adapter == null ? "-" : LoraAdapter.load(model.adapter).describe() + " (" + model.adapterMode + ")")
           .row("eos ids", Arrays.toString(m.eosTokenIds()))
           .row("parameters", Table.count(params))
           .row("weights on disk", Table.bytes(files.dataBytes()) + " in " + files.files().size() + " file(s), " + bytesByType.keySet())
@@ -69,27 +71,6 @@ final class InspectCommand implements Callable<Integer> {
       n *= Long.parseLong(d.trim());
     }
     return n;
-  }
-
-  private static String features(ModelConfig c) {
-    StringBuilder f = new StringBuilder();
-    if (c.tieWordEmbeddings()) {
-      f.append("tied embeddings, ");
-    }
-    if (c.numKvHeads() < c.numHeads()) {
-      f.append("grouped-query attention (").append(c.groupSize()).append(" q per kv), ");
-    }
-    if (c.slidingWindow() > 0) {
-      f.append("sliding window ").append(c.slidingWindow()).append(", ");
-    }
-    if (c.attentionBias()) {
-      f.append("attention bias, ");
-    }
-    if (c.mlpBias()) {
-      f.append("mlp bias, ");
-    }
-    f.append(c.activation().name().toLowerCase(java.util.Locale.ROOT));
-    return f.toString();
   }
 
   /** Tensors outside the layers, and layer 0's as the pattern of every layer. */

@@ -24,6 +24,7 @@ import tips.drain.DrainException;
       QuantizeCommand.class,
       TokenizeCommand.class,
       DetokenizeCommand.class,
+      MergeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import tips.drain.api.LoadOptions;
 import tips.drain.api.ModelLocator;
+import tips.drain.lora.LoraMode;
 
 /** The options every command that loads a model shares. */
 final class ModelOptions {
@@ -17,6 +18,13 @@ final class ModelOptions {
   @Option(names = "--quant", paramLabel = "FORMAT", description = "Quantize weights on load: q8_0 or q4_0.")
   String quant;
 
+  @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter directory to apply.")
+  Path adapter;
+
+  @Option(names = "--adapter-mode", defaultValue = "merged", paramLabel = "MODE",
+      description = "merged (into the weights at load, fastest) or runtime (base weights untouched).")
+  String adapterMode;
+
   Path directory() {
     return ModelLocator.resolve(model);
   }
@@ -28,6 +36,14 @@ final class ModelOptions {
     }
     if (quant != null) {
       o = o.withQuantization(quant);
+    }
+    if (adapter != null) {
+      LoraMode mode = switch (adapterMode.toLowerCase(java.util.Locale.ROOT)) {
+        case "merged" -> LoraMode.MERGED;
+        case "runtime" -> LoraMode.RUNTIME;
+        default -> throw new IllegalArgumentException("--adapter-mode must be merged or runtime, not '" + adapterMode + "'");
+      };
+      o = o.withAdapter(adapter, mode);
     }
     return o;
   }
