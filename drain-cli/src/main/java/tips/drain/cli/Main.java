@@ -22,6 +22,8 @@ import tips.drain.DrainException;
       PerplexityCommand.class,
       ChatCommand.class,
       QuantizeCommand.class,
+      TokenizeCommand.class,
+      DetokenizeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -23,12 +23,13 @@ class TokenizeCommandTest {
       d.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
     }
     CommandLine cli = Main.commandLine();
+    String name = command instanceof TokenizeCommand ? "tokenize" : "detokenize";
+    cli.getCommandSpec().removeSubcommand(name); // replaced by the instance that reads the test's stdin
     cli.addSubcommand(command);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
-    String name = command instanceof TokenizeCommand ? "tokenize" : "detokenize";
     String[] full = new String[args.length + 1];
     full[0] = name;
     System.arraycopy(args, 0, full, 1, args.length);

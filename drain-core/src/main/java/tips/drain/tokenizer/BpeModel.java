@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class BpeModel {
   private static final int CACHE_CAPACITY = 100_000;
   private static final int MAX_CACHED_WORD = 256;
+  private static final char WORD_START = '\u2581';
 
   private final Map<String, Integer> vocab;
   private final String[] idToToken;
@@ -27,6 +28,14 @@ final class BpeModel {
   /** charIds[c] is the id of the one-character token c (BMP only), or -1; used when prefix and suffix are empty. */
   private final int[] charIds;
   private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+  /**
+   * For SentencePiece-style vocabularies: the word-start mark U+2581 if it is a token, else 0.
+   * {@code joinsWordStart[c]} is true if some token contains c followed by the mark. A word may be cut before a
+   * mark whose preceding character c is a one-character token with {@code !joinsWordStart[c]}: no merge can
+   * ever produce a token across that cut, so the pieces encode exactly as the whole does.
+   */
+  private final char wordStart;
+  private final boolean[] joinsWordStart;
 
   BpeModel(Map<String, Integer> vocab, MergeTable merges, int unkId, boolean fuseUnk, boolean byteFallback,
       boolean ignoreMerges, String prefix, String suffix) {
@@ -50,6 +59,16 @@ final class BpeModel {
         charIds[token.charAt(0)] = id;
       }
     });
+    boolean marked = this.prefix.isEmpty() && this.suffix.isEmpty() && charIds[WORD_START] >= 0;
+    wordStart = marked ? WORD_START : 0;
+    joinsWordStart = new boolean[0x10000];
+    if (marked) {
+      for (String token : vocab.keySet()) {
+        for (int i = token.indexOf(WORD_START, 1); i > 0; i = token.indexOf(WORD_START, i + 1)) {
+          joinsWordStart[token.charAt(i - 1)] = true;
+        }
+      }
+    }
     if (byteFallback) {
       byteIds = new int[256];
       for (int b = 0; b < 256; b++) {
@@ -87,14 +106,36 @@ final class BpeModel {
         return;
       }
     }
-    int[] ids = cache.get(word);
+    if (wordStart == 0) {
+      tokenizePiece(word, out);
+      return;
+    }
+    int from = 0;
+    for (int i = word.indexOf(wordStart, 1); i > 0; i = word.indexOf(wordStart, i + 1)) {
+      char before = word.charAt(i - 1);
+      if (charIds[before] >= 0 && !joinsWordStart[before]) {
+        tokenizePiece(word.substring(from, i), out);
+        from = i;
+      }
+    }
+    tokenizePiece(from == 0 ? word : word.substring(from), out);
+  }
+
+  /** Merges one piece (a word, or a part of one that merges cannot cross), through the cache. */
+  private void tokenizePiece(String piece, IntList out) {
+    int[] ids = cache.get(piece);
     if (ids == null) {
-      ids = merge(word);
-      if (word.length() < MAX_CACHED_WORD && cache.size() < CACHE_CAPACITY) {
-        cache.put(word, ids);
+      ids = merge(piece);
+      if (piece.length() < MAX_CACHED_WORD && cache.size() < CACHE_CAPACITY) {
+        cache.put(piece, ids);
       }
     }
     out.addAll(ids);
+  }
+
+  /** The ids of {@code word} merged as one piece, without cuts or cache (to test that cuts change nothing). */
+  int[] mergeWhole(String word) {
+    return merge(word);
   }
 
   /** Splits {@code word} into its initial symbols and applies the merges. */

@@ -106,6 +106,11 @@ final class HfTokenizer implements Tokenizer {
     return a != null && a.special();
   }
 
+  /** The BPE model (for tests). */
+  BpeModel model() {
+    return model;
+  }
+
   @Override
   public TokenizerConfig config() {
     return config;

@@ -63,7 +63,7 @@ class ChatTemplateGoldenTest {
     List<ChatMessage> out = new ArrayList<>();
     for (JsonNode m : array) {
       Map<String, Object> extra = new LinkedHashMap<>();
-      m.fields().forEachRemaining(e -> {
+      m.properties().forEach(e -> {
         if (!e.getKey().equals("role") && !e.getKey().equals("content")) {
           extra.put(e.getKey(), new ObjectMapper().convertValue(e.getValue(), Object.class));
         }

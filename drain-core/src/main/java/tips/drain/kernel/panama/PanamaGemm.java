@@ -10,8 +10,9 @@ import tips.drain.tensor.DType;
  * <ul>
  *   <li>columns are cut into chunks of at most {@link #CHUNK} so that one chunk of every token's
  *       activations stays in L2 while all rows pass over it;
- *   <li>inside a chunk, 4 rows × 4 tokens are computed at once in registers ({@link PanamaGemmTiles}),
- *       so each weight vector is widened once per 4 tokens;
+ *   <li>inside a chunk, 4 rows × 4 tokens are computed at once in registers ({@link PanamaGemmTiles});
+ *       BF16/F16 rows are widened to floats once per chunk into a small per-thread buffer (in the
+ *       deinterleaved order of {@link PanamaHalfFloats}), then reused by every block of 4 tokens;
  *   <li>rows left over (rowTo - rowFrom not a multiple of 4) and tokens left over (batch not a multiple
  *       of 4) go through the matrix-vector dot products.
  * </ul>
@@ -19,6 +20,13 @@ import tips.drain.tensor.DType;
 final class PanamaGemm {
   /** Columns per chunk: 2048 floats × 128 tokens = 1 MiB of activations, half an L2. */
   static final int CHUNK = 2048;
+  /**
+   * Floats between widened rows, and between deinterleaved tokens beyond their length: one cache line
+   * of padding, so that the 8 streams of a tile (4 rows, 4 tokens) do not all fall in the same L1 sets.
+   */
+  private static final int PAD = 16;
+  private static final int WIDENED_STRIDE = CHUNK + PAD;
+  private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[4 * WIDENED_STRIDE]);
 
   private PanamaGemm() {}
 
@@ -27,52 +35,61 @@ final class PanamaGemm {
       throw new IllegalArgumentException("no matmul kernel for " + type);
     }
     boolean wide = type == DType.F32;
+    boolean f16 = type == DType.F16;
     // 16-bit weights: every token's activations deinterleaved once (bound per token) to match the even/odd widening
     int bound = wide ? cols : cols - cols % PanamaHalfFloats.block();
+    int xpStride = bound + PAD;
     float[] xp = x;
     if (!wide) {
-      xp = PanamaMatVec.scratch(batch * bound);
+      xp = PanamaMatVec.scratch(batch * xpStride);
       for (int t = 0; t < batch; t++) {
-        PanamaHalfFloats.deinterleave(x, t * cols, bound, xp, t * bound);
+        PanamaHalfFloats.deinterleave(x, t * cols, bound, xp, t * xpStride);
       }
     }
+    float[] wp = WIDENED.get();
     int chunks = Math.max(1, (cols + CHUNK - 1) / CHUNK);
     int chunk = roundUp((cols + chunks - 1) / chunks, PanamaHalfFloats.block());
     for (int k0 = 0; k0 < cols; k0 += chunk) {
       int k1 = Math.min(cols, k0 + chunk);
+      int kEnd = Math.max(k0, Math.min(k1, bound)); // the vector part of 16-bit rows
       boolean first = k0 == 0;
       int r = rowFrom;
       for (; r <= rowTo - 4; r += 4) {
+        if (!wide) {
+          for (int i = 0; i < 4; i++) {
+            PanamaHalfFloats.widen(f16, w, (long) (r + i) * cols * Short.BYTES, k0, kEnd, wp, i * WIDENED_STRIDE);
+          }
+        }
         int t = 0;
         for (; t <= batch - 4; t += 4) {
-          switch (type) {
-            case F32 -> PanamaGemmTiles.tileF32(w, cols, rows, x, r, t, k0, k1, out, first);
-            case BF16 -> PanamaGemmTiles.tileBf16(w, cols, rows, xp, bound, x, r, t, k0, k1, out, first);
-            default -> PanamaGemmTiles.tileF16(w, cols, rows, xp, bound, x, r, t, k0, k1, out, first);
+          if (wide) {
+            PanamaGemmTiles.tile(w, cols, rows, x, r, t, k0, k1, out, first);
+          } else {
+            PanamaGemmTiles.tile(wp, WIDENED_STRIDE, xp, xpStride, w, type, cols, rows, x, r, t, k0, kEnd, k1, out, first);
           }
         }
         for (; t < batch; t++) {
           for (int rr = r; rr < r + 4; rr++) {
-            dot(type, w, rows, cols, xp, bound, x, rr, t, k0, k1, out, first);
+            dot(type, w, rows, cols, xp, xpStride, x, rr, t, k0, k1, out, first);
           }
         }
       }
       for (; r < rowTo; r++) {
         for (int t = 0; t < batch; t++) {
-          dot(type, w, rows, cols, xp, bound, x, r, t, k0, k1, out, first);
+          dot(type, w, rows, cols, xp, xpStride, x, r, t, k0, k1, out, first);
         }
       }
     }
   }
 
   /** One row × one token over columns {@code [k0, k1)}, added to (or stored in) {@code out}. */
-  private static void dot(DType type, MemorySegment w, int rows, int cols, float[] xp, int bound, float[] x, int r, int t,
+  private static void dot(DType type, MemorySegment w, int rows, int cols, float[] xp, int xpStride, float[] x, int r, int t,
       int k0, int k1, float[] out, boolean first) {
     int n = k1 - k0;
     float value = switch (type) {
       case F32 -> PanamaMatVec.dotF32(w, ((long) r * cols + k0) * Float.BYTES, x, t * cols + k0, n);
-      case BF16 -> PanamaMatVec.dotBf16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * bound + k0, x, t * cols + k0, n);
-      default -> PanamaMatVec.dotF16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * bound + k0, x, t * cols + k0, n);
+      case BF16 -> PanamaMatVec.dotBf16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * xpStride + k0, x, t * cols + k0, n);
+      default -> PanamaMatVec.dotF16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * xpStride + k0, x, t * cols + k0, n);
     };
     int i = t * rows + r;
     out[i] = first ? value : out[i] + value;

@@ -1,7 +1,10 @@
 package tips.drain.kernel.panama;
 
 import static tips.drain.kernel.panama.PanamaSpecies.F;
+import static tips.drain.kernel.panama.PanamaSpecies.I;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -38,6 +41,20 @@ final class PanamaHalfFloats {
         dst[dstOff + b + j] = x[xOff + b + 2 * j];
         dst[dstOff + b + half + j] = x[xOff + b + 2 * j + 1];
       }
+    }
+  }
+
+  /**
+   * Widens the 16-bit weights of columns {@code [k0, kEnd)} (a multiple of {@link #block()} wide) of the row
+   * starting at byte {@code rowBase} into {@code dst[dstOff ..]}, in the deinterleaved order of {@link #deinterleave}.
+   */
+  static void widen(boolean f16, MemorySegment w, long rowBase, int k0, int kEnd, float[] dst, int dstOff) {
+    int half = F.length();
+    for (int k = k0; k < kEnd; k += 2 * half) {
+      IntVector v = IntVector.fromMemorySegment(I, w, rowBase + 2L * k, ByteOrder.LITTLE_ENDIAN);
+      int d = dstOff + k - k0;
+      (f16 ? f16Even(v) : bf16Even(v)).intoArray(dst, d);
+      (f16 ? f16Odd(v) : bf16Odd(v)).intoArray(dst, d + half);
     }
   }
 
