@@ -10,11 +10,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tips.drain.api.LanguageModel;
+import tips.drain.io.ModelFiles;
+import tips.drain.io.Weights;
+import tips.drain.kernel.KernelProvider;
+import tips.drain.model.Architecture;
+import tips.drain.model.Architectures;
+import tips.drain.model.ConfigReader;
+import tips.drain.model.HfConfig;
+import tips.drain.model.ModelConfig;
+import tips.drain.model.TransformerWeights;
 import tips.drain.api.LoadOptions;
 import tips.drain.api.Session;
 import tips.drain.api.SessionOptions;
@@ -66,7 +76,7 @@ class LoraTest {
     List<TestAdapters.Spec> specs = llamaSpecs();
     Map<String, float[][]> ab = TestAdapters.random(specs, 42);
     // modules_to_save: lm_head stored whole in the adapter
-    float[] head = TestAdapters.gaussian(new java.util.Random(5), 512 * 128);
+    float[] head = TestAdapters.gaussian(new Random(5), 512 * 128);
     Map<String, float[]> whole = Map.of("lm_head.weight", head);
     Path adapter = tmp.resolve("adapter");
     TestAdapters.write(adapter, TestAdapters.config(4, 8, "\"target_modules\":[\"q_proj\",\"v_proj\",\"down_proj\"],"
@@ -104,6 +114,27 @@ class LoraTest {
     float[] expected = logits(handMerged, LoadOptions.defaults());
     assertTrue(maxDiff(logits(base, LoadOptions.defaults().withAdapter(adapter, LoraMode.MERGED)), expected) < 1e-5);
     assertTrue(maxDiff(logits(base, LoadOptions.defaults().withAdapter(adapter, LoraMode.RUNTIME)), expected) < 1e-4);
+  }
+
+  @Test
+  void mappingStoredWeightsKeepsARuntimeAdapterOnTop() throws IOException {
+    Path base = TestData.model("tiny-llama");
+    List<TestAdapters.Spec> specs = List.of(new TestAdapters.Spec("model.layers.0.self_attn.q_proj", 128, 128, 4, 2));
+    Path adapter = tmp.resolve("q-adapter");
+    TestAdapters.write(adapter, TestAdapters.config(4, 8, ""), specs, TestAdapters.random(specs, 3), Map.of(), Map.of());
+    try (ModelFiles files = ModelFiles.open(base)) {
+      HfConfig raw = ConfigReader.readConfig(base);
+      Architecture arch = Architectures.of(raw, base.resolve("config.json"));
+      ModelConfig config = arch.resolve(raw, base.resolve("config.json"));
+      TransformerWeights w = Adapters.load(arch, config, new Weights(files, KernelProvider.kernels()), adapter,
+          LoraMode.RUNTIME);
+      assertTrue(w.layers().get(0).attention().wq() instanceof LoraMatrix);
+      // e.g. quantize-on-load: the base is mapped, the adapter stays on top
+      TransformerWeights mapped = w.mapMatrices(m -> m.rowRange(0, m.rows()), m -> m);
+      LoraMatrix q = (LoraMatrix) mapped.layers().get(0).attention().wq();
+      assertTrue(!(q.base() instanceof LoraMatrix) && q.base() != ((LoraMatrix) w.layers().get(0).attention().wq()).base());
+      assertEquals("F32+LoRA", q.format());
+    }
   }
 
   private String refused(List<TestAdapters.Spec> specs, String config) throws IOException {
