@@ -9,6 +9,7 @@ import tips.drain.io.Weights;
 import tips.drain.kernel.KernelProvider;
 import tips.drain.kernel.Kernels;
 import tips.drain.lora.Adapters;
+import tips.drain.lora.LoraAdapter;
 import tips.drain.model.Architecture;
 import tips.drain.model.Architectures;
 import tips.drain.model.ConfigReader;
@@ -22,7 +23,8 @@ import tips.drain.util.Parallel;
 
 /**
  * A loaded model: config, memory-mapped weights, tokenizer and compute threads. Immutable and shared: open
- * any number of {@link Session}s on it, each with its own KV cache. Closing the model unmaps its files and
+ * any number of {@link Session}s on it, each with its own KV cache, and each running the model's weights or a
+ * LoRA {@link Adapter} over them ({@link #loadAdapter}). Closing the model unmaps its files and
  * stops its threads; sessions must not be used after that.
  *
  * <pre>{@code
@@ -35,6 +37,7 @@ import tips.drain.util.Parallel;
  */
 public final class LanguageModel implements AutoCloseable {
   private final Path directory;
+  private final Architecture architecture;
   private final ModelFiles files;
   private final ModelConfig config;
   private final GenerationConfig generationConfig;
@@ -43,9 +46,10 @@ public final class LanguageModel implements AutoCloseable {
   private final Parallel parallel;
   private final long loadNanos;
 
-  private LanguageModel(Path directory, ModelFiles files, ModelConfig config, GenerationConfig generationConfig,
-      Transformer transformer, Tokenizer tokenizer, Parallel parallel, long loadNanos) {
+  private LanguageModel(Path directory, Architecture architecture, ModelFiles files, ModelConfig config,
+      GenerationConfig generationConfig, Transformer transformer, Tokenizer tokenizer, Parallel parallel, long loadNanos) {
     this.directory = directory;
+    this.architecture = architecture;
     this.files = files;
     this.config = config;
     this.generationConfig = generationConfig;
@@ -90,7 +94,7 @@ public final class LanguageModel implements AutoCloseable {
         weights = Quantization.apply(weights, options.quantization(), parallel);
       }
       Transformer transformer = new Transformer(config, weights, kernels);
-      return new LanguageModel(directory, files, config, generation, transformer, tokenizer, parallel,
+      return new LanguageModel(directory, architecture, files, config, generation, transformer, tokenizer, parallel,
           System.nanoTime() - start);
     } catch (RuntimeException e) {
       if (parallel != null) {
@@ -101,16 +105,44 @@ public final class LanguageModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Loads the PEFT LoRA adapter in {@code dir} ({@code adapter_config.json}, {@code adapter_model.safetensors})
+   * onto this model, for sessions to run with ({@link SessionOptions#withAdapter}). The model's weights are
+   * shared, not copied or reloaded, and stay as they are: sessions without the adapter, or with another, are
+   * unaffected. It goes on top of the weights as loaded (quantized, or with an adapter given at load).
+   *
+   * @throws tips.drain.lora.LoraException naming the file, field or tensor when the adapter cannot be read or does
+   *     not fit this model (a module it does not have, another shape, a rank that disagrees with the config)
+   */
+  public Adapter loadAdapter(Path dir) {
+    LoraAdapter lora = LoraAdapter.load(dir);
+    TransformerWeights view = Adapters.runtimeView(architecture, config, new Weights(files, transformer.kernels()),
+        transformer.weights(), lora);
+    return new Adapter(this, lora, new Transformer(config, view, transformer.kernels()));
+  }
+
   /** A new session with {@link SessionOptions#defaults()}. */
   public Session newSession() {
     return newSession(SessionOptions.defaults());
   }
 
+  /**
+   * A new session with its own KV cache, running this model's weights or, when {@code options} name one, an
+   * {@link Adapter} loaded onto this model.
+   *
+   * @throws DrainException if the adapter was loaded onto another model
+   */
   public Session newSession(SessionOptions options) {
     int context = options.contextLength() > 0
         ? options.contextLength()
         : Math.min(config.contextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
-    return new Session(this, context, options.batchSize());
+    Adapter adapter = options.adapter();
+    if (adapter != null && adapter.model() != this) {
+      throw new DrainException(adapter.directory() + ": this adapter was loaded onto the model in "
+          + adapter.model().directory() + ", not onto this one (" + directory + "); load it with this model's loadAdapter");
+    }
+    return new Session(this, adapter == null ? transformer : adapter.transformer(), adapter, context,
+        options.batchSize());
   }
 
   public Path directory() {

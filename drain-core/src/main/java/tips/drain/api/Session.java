@@ -1,6 +1,7 @@
 package tips.drain.api;
 
 import java.util.Arrays;
+import java.util.Optional;
 import tips.drain.DrainException;
 import tips.drain.model.ForwardState;
 import tips.drain.model.KvCache;
@@ -11,13 +12,16 @@ import tips.drain.tokenizer.StreamDecoder;
 import tips.drain.tokenizer.Tokenizer;
 
 /**
- * One conversation with a model: its own KV cache and position. Each {@link #generate} continues from what
+ * One conversation with a model: its own KV cache and position, and the weights it runs (the model's, or a
+ * LoRA {@link Adapter}'s view of them, chosen when it is opened). Each {@link #generate} continues from what
  * the session already holds (a chat keeps its history in the cache); {@link #reset()} starts over. A session
  * is used by one thread at a time; {@link #cancel()} may be called from any thread.
  */
 public final class Session implements AutoCloseable {
   private final LanguageModel model;
+  /** The model's forward pass, over its weights or an adapter's view of them; fixed for the session. */
   private final Transformer transformer;
+  private final Adapter adapter;
   private final KvCache cache;
   private final ForwardState state;
   private final float[] logits;
@@ -29,9 +33,10 @@ public final class Session implements AutoCloseable {
   private volatile boolean cancelled;
   private boolean closed;
 
-  Session(LanguageModel model, int capacity, int batchSize) {
+  Session(LanguageModel model, Transformer transformer, Adapter adapter, int capacity, int batchSize) {
     this.model = model;
-    this.transformer = model.transformer();
+    this.transformer = transformer;
+    this.adapter = adapter;
     ModelConfig c = model.config();
     this.capacity = capacity;
     int batch = Math.min(batchSize, capacity);
@@ -39,6 +44,11 @@ public final class Session implements AutoCloseable {
     this.state = new ForwardState(c, batch, capacity);
     this.logits = new float[batch * c.vocabSize()];
     this.history = new int[Math.min(capacity + 1, 1024)];
+  }
+
+  /** The adapter this session runs with, if any ({@link SessionOptions#withAdapter}). */
+  public Optional<Adapter> adapter() {
+    return Optional.ofNullable(adapter);
   }
 
   /** Positions held in the KV cache. */

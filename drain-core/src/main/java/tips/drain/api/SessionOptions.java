@@ -6,8 +6,10 @@ package tips.drain.api;
  * @param contextLength positions the session's KV cache holds; 0 = the model's context length capped at
  *     {@link #DEFAULT_MAX_CONTEXT}
  * @param batchSize prompt tokens processed per forward call (prefill)
+ * @param adapter a LoRA adapter loaded onto the session's model ({@link LanguageModel#loadAdapter}) that the
+ *     session runs with, or null to run the model's weights as loaded
  */
-public record SessionOptions(int contextLength, int batchSize) {
+public record SessionOptions(int contextLength, int batchSize, Adapter adapter) {
   /** Upper bound of the default context, so that a 128k-context model does not allocate a 128k cache by default. */
   public static final int DEFAULT_MAX_CONTEXT = 4096;
 
@@ -20,15 +22,25 @@ public record SessionOptions(int contextLength, int batchSize) {
     }
   }
 
+  /** Options without an adapter. */
+  public SessionOptions(int contextLength, int batchSize) {
+    this(contextLength, batchSize, null);
+  }
+
   public static SessionOptions defaults() {
     return new SessionOptions(0, 64);
   }
 
   public SessionOptions withContextLength(int n) {
-    return new SessionOptions(n, batchSize);
+    return new SessionOptions(n, batchSize, adapter);
   }
 
   public SessionOptions withBatchSize(int n) {
-    return new SessionOptions(contextLength, n);
+    return new SessionOptions(contextLength, n, adapter);
+  }
+
+  /** Runs the session with {@code adapter} (loaded onto the same model), or without one when null. */
+  public SessionOptions withAdapter(Adapter adapter) {
+    return new SessionOptions(contextLength, batchSize, adapter);
   }
 }

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import tips.drain.io.Weights;
@@ -22,7 +24,7 @@ import tips.drain.tensor.Matrix;
  * ({@link LoraMode#RUNTIME}, {@link LoraMatrix}); tensors the adapter stores whole replace the base's. Every
  * adapter tensor must land on a tensor of the base model with the right shape, or loading fails naming it.
  * The base's memory-mapped weights are never modified, so several adapters can be loaded over one
- * {@link Weights}.
+ * {@link Weights}; {@link #runtimeView} puts an adapter over the weights a model already runs, sharing them.
  */
 public final class Adapters {
   private Adapters() {}
@@ -48,6 +50,66 @@ public final class Adapters {
     return weights;
   }
 
+  /**
+   * {@code adapter} applied at run time over {@code shared}, the weights a model runs (loaded by
+   * {@code architecture} from {@code stored}, perhaps quantized since): a view in which each adapted matrix is a
+   * {@link LoraMatrix} over the shared one ({@code W·x + scale·B·(A·x)}), each tensor the adapter stores whole
+   * replaces the shared one, and every other part is the shared one itself. Nothing is copied but the adapter's
+   * own tensors; {@code shared} is not modified.
+   *
+   * @throws LoraException naming the tensor, when the adapter does not fit the base, or when it replaces whole a
+   *     tensor that the architecture splits (Phi-3's fused projections: merge such an adapter at load instead)
+   */
+  public static TransformerWeights runtimeView(Architecture architecture, ModelConfig config, Weights stored,
+      TransformerWeights shared, LoraAdapter adapter) {
+    Overlay overlay = new Overlay(adapter, LoraMode.RUNTIME, stored.kernels());
+    TransformerWeights adapted = architecture.loadWeights(stored.withOverlay(overlay), config);
+    requireAllUsed(adapter, overlay.used, overlay.seen);
+    OverShared overShared = new OverShared(overlay.replaced);
+    TransformerWeights view = shared.combine(adapted, overShared);
+    if (!overShared.unplaced.isEmpty()) {
+      throw new LoraException(adapter.directory() + ": the adapter replaces " + new TreeSet<>(overShared.unplaced.values())
+          + " whole, which " + architecture.modelType() + " splits into parts: such an adapter cannot be applied per "
+          + "session; merge it at load instead");
+    }
+    return view;
+  }
+
+  /**
+   * Puts an adapter's changes over shared weights: a {@link LoraMatrix} goes over the shared matrix, a replaced
+   * tensor takes the shared one's place, anything else stays shared. Records the replacements not placed.
+   */
+  private static final class OverShared implements TransformerWeights.Combiner {
+    private final Map<Object, String> replaced;
+    final Map<Object, String> unplaced;
+
+    OverShared(Map<Object, String> replaced) {
+      this.replaced = replaced;
+      this.unplaced = new IdentityHashMap<>(replaced);
+    }
+
+    @Override
+    public Matrix matrix(Matrix mine, Matrix theirs) {
+      if (theirs instanceof LoraMatrix lora) {
+        return lora.withBase(mine);
+      }
+      return isReplacement(theirs) ? theirs : mine;
+    }
+
+    @Override
+    public float[] vector(float[] mine, float[] theirs) {
+      return isReplacement(theirs) ? theirs : mine;
+    }
+
+    private boolean isReplacement(Object theirs) {
+      if (theirs == null || !replaced.containsKey(theirs)) {
+        return false;
+      }
+      unplaced.remove(theirs);
+      return true;
+    }
+  }
+
   /** Applies the adapter to each tensor the architecture looks up, and records which were seen and used. */
   private static final class Overlay implements Weights.Overlay {
     private final LoraAdapter adapter;
@@ -55,6 +117,8 @@ public final class Adapters {
     private final Kernels kernels;
     final Set<String> used = new HashSet<>();
     final Set<String> seen = new TreeSet<>();
+    /** The tensors made from the adapter's whole tensors (by identity), and their names. */
+    final Map<Object, String> replaced = new IdentityHashMap<>();
 
     Overlay(LoraAdapter adapter, LoraMode mode, Kernels kernels) {
       this.adapter = adapter;
@@ -69,8 +133,10 @@ public final class Adapters {
       if (replacement != null) {
         requireShape(replacement.shape(), new long[] {stored.rows(), stored.cols()}, name);
         used.add(name);
-        return new DenseMatrix(LoraMerge.encode(replacement.values(), DType.F32), DType.F32, stored.rows(), stored.cols(),
-            kernels);
+        Matrix whole = new DenseMatrix(LoraMerge.encode(replacement.values(), DType.F32), DType.F32, stored.rows(),
+            stored.cols(), kernels);
+        replaced.put(whole, name);
+        return whole;
       }
       LoraAdapter.Module lora = adapter.modules().get(name);
       if (lora == null) {
@@ -90,7 +156,9 @@ public final class Adapters {
       }
       requireShape(replacement.shape(), new long[] {stored.length}, name);
       used.add(name);
-      return replacement.values().clone();
+      float[] whole = replacement.values().clone();
+      replaced.put(whole, name);
+      return whole;
     }
 
     private void requireShape(long[] adapterShape, long[] baseShape, String name) {

@@ -21,6 +21,13 @@ public record AttentionWeights(Matrix wq, Matrix wk, Matrix wv, Matrix wo, float
     return new AttentionWeights(f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), bq, bk, bv, bo, qNorm, kNorm);
   }
 
+  /** This attention combined part by part with another's (see {@link TransformerWeights#combine}). */
+  public AttentionWeights combine(AttentionWeights o, TransformerWeights.Combiner c) {
+    return new AttentionWeights(c.matrix(wq, o.wq), c.matrix(wk, o.wk), c.matrix(wv, o.wv), c.matrix(wo, o.wo),
+        c.vector(bq, o.bq), c.vector(bk, o.bk), c.vector(bv, o.bv), c.vector(bo, o.bo), c.vector(qNorm, o.qNorm),
+        c.vector(kNorm, o.kNorm));
+  }
+
   /** Bytes of the projections. */
   public long byteSize() {
     return wq.byteSize() + wk.byteSize() + wv.byteSize() + wo.byteSize();

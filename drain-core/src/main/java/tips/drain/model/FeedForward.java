@@ -9,6 +9,12 @@ public sealed interface FeedForward permits FeedForwardWeights, MixtureOfExperts
   /** The same MLP with every matrix replaced by {@code f(matrix)}. */
   FeedForward mapMatrices(UnaryOperator<Matrix> f);
 
+  /**
+   * This MLP combined part by part with {@code other}, an MLP of the same kind and size (see
+   * {@link TransformerWeights#combine}).
+   */
+  FeedForward combine(FeedForward other, TransformerWeights.Combiner c);
+
   /** Bytes one token reads from this MLP (a mixture of experts: the router and {@code topK} experts). */
   long decodeBytes();
 }

@@ -17,6 +17,15 @@ public record FeedForwardWeights(Matrix gate, Matrix up, Matrix down, float[] bG
   }
 
   @Override
+  public FeedForwardWeights combine(FeedForward other, TransformerWeights.Combiner c) {
+    if (!(other instanceof FeedForwardWeights o)) {
+      throw new IllegalArgumentException("cannot combine a dense MLP with " + other.getClass().getSimpleName());
+    }
+    return new FeedForwardWeights(c.matrix(gate, o.gate), c.matrix(up, o.up), c.matrix(down, o.down),
+        c.vector(bGate, o.bGate), c.vector(bUp, o.bUp), c.vector(bDown, o.bDown));
+  }
+
+  @Override
   public long decodeBytes() {
     return gate.byteSize() + up.byteSize() + down.byteSize();
   }

@@ -26,4 +26,11 @@ public record LayerWeights(float[] attentionNorm, AttentionWeights attention, fl
     return new LayerWeights(attentionNorm, attention.mapMatrices(f), attentionOutputNorm, feedForwardNorm,
         feedForward.mapMatrices(f), feedForwardOutputNorm);
   }
+
+  /** This layer combined part by part with the same layer of another load (see {@link TransformerWeights#combine}). */
+  public LayerWeights combine(LayerWeights other, TransformerWeights.Combiner c) {
+    return new LayerWeights(c.vector(attentionNorm, other.attentionNorm), attention.combine(other.attention, c),
+        c.vector(attentionOutputNorm, other.attentionOutputNorm), c.vector(feedForwardNorm, other.feedForwardNorm),
+        feedForward.combine(other.feedForward, c), c.vector(feedForwardOutputNorm, other.feedForwardOutputNorm));
+  }
 }

@@ -1,5 +1,6 @@
 package tips.drain.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import tips.drain.tensor.Matrix;
@@ -25,6 +26,18 @@ public record MixtureOfExperts(Matrix router, List<FeedForwardWeights> experts, 
   @Override
   public MixtureOfExperts mapMatrices(UnaryOperator<Matrix> f) {
     return new MixtureOfExperts(router, experts.stream().map(e -> e.mapMatrices(f)).toList(), topK);
+  }
+
+  @Override
+  public MixtureOfExperts combine(FeedForward other, TransformerWeights.Combiner c) {
+    if (!(other instanceof MixtureOfExperts o) || o.experts.size() != experts.size()) {
+      throw new IllegalArgumentException("cannot combine a mixture of " + experts.size() + " experts with " + other);
+    }
+    List<FeedForwardWeights> combined = new ArrayList<>(experts.size());
+    for (int e = 0; e < experts.size(); e++) {
+      combined.add(experts.get(e).combine(o.experts.get(e), c));
+    }
+    return new MixtureOfExperts(c.matrix(router, o.router), combined, topK);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package tips.drain.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import tips.drain.tensor.AdaptedMatrix;
@@ -24,6 +25,34 @@ public record TransformerWeights(Matrix embedding, List<LayerWeights> layers, fl
     UnaryOperator<Matrix> layerBase = m -> AdaptedMatrix.mapBase(m, layerMatrix);
     return new TransformerWeights(embedding, layers.stream().map(l -> l.mapMatrices(layerBase)).toList(), finalNorm,
         AdaptedMatrix.mapBase(lmHead, head));
+  }
+
+  /**
+   * Chooses, part by part, between two weights of the same model: this model's part ({@code mine}) and the
+   * part at the same place in another load of it ({@code theirs}). Absent parts (biases, optional norms) are
+   * null on both sides.
+   */
+  public interface Combiner {
+    Matrix matrix(Matrix mine, Matrix theirs);
+
+    float[] vector(float[] mine, float[] theirs);
+  }
+
+  /**
+   * This model with every matrix and vector replaced by {@code combiner}'s choice between it and the one at the
+   * same place in {@code other}, which must have the same structure (e.g. shared base weights and a run-time
+   * adapter loaded over the same files).
+   */
+  public TransformerWeights combine(TransformerWeights other, Combiner combiner) {
+    if (other.layers.size() != layers.size()) {
+      throw new IllegalArgumentException(other.layers.size() + " layers to combine with " + layers.size());
+    }
+    List<LayerWeights> combined = new ArrayList<>(layers.size());
+    for (int i = 0; i < layers.size(); i++) {
+      combined.add(layers.get(i).combine(other.layers.get(i), combiner));
+    }
+    return new TransformerWeights(combiner.matrix(embedding, other.embedding), combined,
+        combiner.vector(finalNorm, other.finalNorm), combiner.matrix(lmHead, other.lmHead));
   }
 
   /** Bytes of weights one decode step reads (every matrix once, routed experts only; the embedding one row). */
