@@ -15,6 +15,7 @@ import tips.drain.api.LanguageModel;
 import tips.drain.api.Session;
 import tips.drain.api.SessionOptions;
 import tips.drain.util.Parallel;
+import tips.drain.util.Statistics;
 
 /**
  * {@code drain bench}: llama-bench style prefill and decode speed, mean ± standard deviation over repetitions,
@@ -73,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         stream = bw.measure(p, 3);
       }
       long weightBytes = m.decodeBytes();
-      double decodeMean = mean(decode);
+      double decodeMean = Statistics.mean(decode);
       double decodeGbs = weightBytes * decodeMean / 1e9;
       String quant = model.quant == null ? storedFormat(m) : model.quant.toUpperCase(Locale.ROOT);
       if (json) {
@@ -85,10 +86,10 @@ final class BenchCommand implements Callable<Integer> {
         o.put("prompt_tokens", promptTokens);
         o.put("gen_tokens", genTokens);
         o.put("reps", reps);
-        o.put("prefill_tok_s", mean(prefill));
-        o.put("prefill_tok_s_stddev", stddev(prefill));
+        o.put("prefill_tok_s", Statistics.mean(prefill));
+        o.put("prefill_tok_s_stddev", Statistics.stddev(prefill));
         o.put("decode_tok_s", decodeMean);
-        o.put("decode_tok_s_stddev", stddev(decode));
+        o.put("decode_tok_s_stddev", Statistics.stddev(decode));
         o.put("weight_bytes", weightBytes);
         o.put("decode_gb_s", decodeGbs);
         o.put("stream_gb_s", stream);
@@ -135,28 +136,8 @@ final class BenchCommand implements Callable<Integer> {
     return m.storedFormat();
   }
 
-  static double mean(double[] x) {
-    double s = 0;
-    for (double v : x) {
-      s += v;
-    }
-    return s / x.length;
-  }
-
-  static double stddev(double[] x) {
-    if (x.length < 2) {
-      return 0;
-    }
-    double m = mean(x);
-    double s = 0;
-    for (double v : x) {
-      s += (v - m) * (v - m);
-    }
-    return Math.sqrt(s / (x.length - 1));
-  }
-
   private static String pm(double[] x) {
-    return String.format(Locale.ROOT, "%.2f ± %.2f", mean(x), stddev(x));
+    return String.format(Locale.ROOT, "%.2f ± %.2f", Statistics.mean(x), Statistics.stddev(x));
   }
 
   private static String fmt(double v) {

@@ -9,6 +9,7 @@ import com.github.tjake.jlama.safetensors.DType;
 import com.github.tjake.jlama.safetensors.prompt.PromptContext;
 import com.github.tjake.jlama.util.PhysicalCoreExecutor;
 import java.io.File;
+import tips.drain.util.Statistics;
 import java.util.UUID;
 
 /**
@@ -48,10 +49,10 @@ public final class JlamaBench {
     o.put("threads", a.threads());
     o.put("prompt_tokens", promptTokens);
     o.put("gen_tokens", a.genTokens());
-    o.put("prefill_tok_s", Stats.mean(prefill));
-    o.put("prefill_tok_s_stddev", Stats.stddev(prefill));
-    o.put("decode_tok_s", Stats.mean(decode));
-    o.put("decode_tok_s_stddev", Stats.stddev(decode));
+    o.put("prefill_tok_s", Statistics.mean(prefill));
+    o.put("prefill_tok_s_stddev", Statistics.stddev(prefill));
+    o.put("decode_tok_s", Statistics.mean(decode));
+    o.put("decode_tok_s_stddev", Statistics.stddev(decode));
     System.out.println(o);
     System.exit(0); // Jlama's executor threads are not daemons
   }
