@@ -57,11 +57,12 @@ final class ChatCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path dir = model.directory();
     ChatTemplate template = template(dir);
+    sampling.params(spec, tips.drain.sampling.SamplingParams.GREEDY); // usage errors before the model loads
     try (LanguageModel m = LanguageModel.load(dir, model.loadOptions());
          Session session = m.newSession(SessionOptions.defaults().withContextLength(context))) {
       Tokenizer tokenizer = m.tokenizer().orElseThrow();
       GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens)
-          .withSampling(sampling.params(spec)).withAddSpecialTokens(false).withStopTokens(endOfTurn(dir, tokenizer));
+          .withSampling(sampling.params(spec, m.generationConfig().samplingDefaults())).withAddSpecialTokens(false).withStopTokens(endOfTurn(dir, tokenizer));
       List<ChatMessage> messages = new ArrayList<>();
       if (system != null) {
         messages.add(ChatMessage.system(system));

@@ -19,6 +19,7 @@ import tips.drain.api.LanguageModel;
 import tips.drain.api.Session;
 import tips.drain.api.SessionOptions;
 import tips.drain.api.TokenListener;
+import tips.drain.sampling.SamplingParams;
 
 /** {@code drain generate}: streams the continuation of a prompt. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -51,10 +52,12 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(sampling.params(spec))
-        .withStopStrings(stop).withStopOnEos(!ignoreEos);
+    sampling.params(spec, SamplingParams.GREEDY); // bad values are usage errors, found before the model loads
     try (LanguageModel m = LanguageModel.load(model.directory(), model.loadOptions());
          Session session = m.newSession(SessionOptions.defaults().withContextLength(context))) {
+      SamplingParams params = sampling.params(spec, m.generationConfig().samplingDefaults());
+      GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(params)
+          .withStopStrings(stop).withStopOnEos(!ignoreEos);
       TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
         out.print(text);
         out.flush();
@@ -66,9 +69,9 @@ final class GenerateCommand implements Callable<Integer> {
         out.println(toJson(r, loadSeconds, m));
       } else {
         out.println();
-        err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s) | prefill %.1f tok/s | decode %.1f tok/s | load %.2f s | %s, %d threads%n",
+        err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s) | prefill %.1f tok/s | decode %.1f tok/s | load %.2f s | %s | %s, %d threads%n",
             s.promptTokens(), s.generatedTokens(), r.finishReason().jsonName(), s.prefillTokensPerSecond(),
-            s.decodeTokensPerSecond(), loadSeconds, m.kernelsName(), m.threads());
+            s.decodeTokensPerSecond(), loadSeconds, params.describe(), m.kernelsName(), m.threads());
       }
     }
     return 0;

@@ -31,6 +31,27 @@ public record SamplingParams(float temperature, int topK, float topP, float minP
     }
   }
 
+  /** E.g. {@code "greedy"} or {@code "temperature 0.6, top-p 0.9, seed 7"}. */
+  public String describe() {
+    StringBuilder b = new StringBuilder(isGreedy() ? "greedy" : "temperature " + temperature);
+    if (!isGreedy()) {
+      if (topK > 0) {
+        b.append(", top-k ").append(topK);
+      }
+      if (topP < 1f) {
+        b.append(", top-p ").append(topP);
+      }
+      if (minP > 0f) {
+        b.append(", min-p ").append(minP);
+      }
+      b.append(", seed ").append(seed);
+    }
+    if (repetitionPenalty != 1f) {
+      b.append(", repetition penalty ").append(repetitionPenalty);
+    }
+    return b.toString();
+  }
+
   public boolean isGreedy() {
     return temperature == 0f;
   }

@@ -131,4 +131,16 @@ class ConfigTest {
     assertEquals(0.6, g.temperature());
     assertNull(g.topK());
   }
+
+  @Test
+  void generationConfigGivesTransformersSamplingDefaults() throws IOException {
+    assertTrue(GenerationConfig.NONE.samplingDefaults().isGreedy());
+    Files.writeString(dir.resolve("generation_config.json"), "{\"do_sample\": true, \"temperature\": 0.6, \"top_p\": 0.9}");
+    var p = ConfigReader.readGenerationConfig(dir).samplingDefaults();
+    assertEquals(0.6f, p.temperature());
+    assertEquals(0.9f, p.topP());
+    assertEquals(50, p.topK(), "transformers' default top_k");
+    Files.writeString(dir.resolve("generation_config.json"), "{\"do_sample\": false, \"temperature\": 0.6}");
+    assertTrue(ConfigReader.readGenerationConfig(dir).samplingDefaults().isGreedy());
+  }
 }
