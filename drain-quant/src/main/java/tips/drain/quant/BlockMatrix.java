@@ -46,14 +46,20 @@ public final class BlockMatrix implements Matrix {
    * off-heap memory, rows split across the threads of {@code parallel}.
    */
   public static BlockMatrix quantize(QuantFormat format, Matrix source, Parallel parallel, QuantKernels kernels) {
+    checkQuantizable(format, source);
+    MemorySegment data = Arena.ofAuto().allocate(format.byteSize(source.rows(), source.cols()), 64);
+    return quantize(format, source, data, parallel, kernels);
+  }
+
+  /**
+   * Quantizes {@code source} into {@code data} (exactly {@code format.byteSize(rows, cols)} bytes: memory of
+   * the caller's, or a region of a file being written), rows split across the threads of {@code parallel}.
+   */
+  public static BlockMatrix quantize(QuantFormat format, Matrix source, MemorySegment data, Parallel parallel, QuantKernels kernels) {
+    checkQuantizable(format, source);
     int rows = source.rows();
     int cols = source.cols();
-    if (!format.supports(cols)) {
-      throw new QuantizationException("cannot quantize " + source + " (" + rows + "x" + cols + ", " + source.format()
-          + ") to " + format + ": its input dimension " + cols + " is not a multiple of the block size "
-          + format.blockSize() + "; keep it in a float format");
-    }
-    MemorySegment data = Arena.ofAuto().allocate(format.byteSize(rows, cols), 64);
+    BlockMatrix target = new BlockMatrix(format, data, rows, cols, kernels);
     long rowBytes = format.rowBytes(cols);
     parallel.forRange(rows, (from, to) -> {
       float[] row = new float[cols];
@@ -62,7 +68,15 @@ public final class BlockMatrix implements Matrix {
         format.quantizeRow(row, 0, cols, data, r * rowBytes);
       }
     });
-    return new BlockMatrix(format, data, rows, cols, kernels);
+    return target;
+  }
+
+  private static void checkQuantizable(QuantFormat format, Matrix source) {
+    if (!format.supports(source.cols())) {
+      throw new QuantizationException("cannot quantize " + source + " (" + source.rows() + "x" + source.cols() + ", "
+          + source.format() + ") to " + format + ": its input dimension " + source.cols()
+          + " is not a multiple of the block size " + format.blockSize() + "; keep it in a float format");
+    }
   }
 
   public QuantFormat quantFormat() {

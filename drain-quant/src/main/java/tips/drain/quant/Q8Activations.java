@@ -17,7 +17,7 @@ public final class Q8Activations {
   private final int cols;
   private final short[] values;
   private final float[] scales;
-  private final int[] sums;
+  private final float[] sums;
 
   /** Room for {@code batch} vectors of {@code cols} values; {@code cols} must be a multiple of 32. */
   public Q8Activations(int batch, int cols) {
@@ -28,7 +28,7 @@ public final class Q8Activations {
     this.cols = cols;
     this.values = new short[batch * cols];
     this.scales = new float[batch * cols / BLOCK];
-    this.sums = new int[batch * cols / BLOCK];
+    this.sums = new float[batch * cols / BLOCK];
   }
 
   public int batch() {
@@ -49,8 +49,8 @@ public final class Q8Activations {
     return scales;
   }
 
-  /** The sum of each block's values, indexed as {@link #scales()}. */
-  public int[] sums() {
+  /** The sum of each block's values (an integer, exact as a float: at most 32·127), indexed as {@link #scales()}. */
+  public float[] sums() {
     return sums;
   }
 

@@ -42,7 +42,7 @@ class Q8ActivationsTest {
             assertEquals(q[j], acts.values()[b * cols + 32 * k + j], "value " + j + " of block " + blockIndex);
             sum += q[j];
           }
-          assertEquals(sum, acts.sums()[blockIndex], "sum of block " + blockIndex);
+          assertEquals((float) sum, acts.sums()[blockIndex], "sum of block " + blockIndex);
         }
       }
     }

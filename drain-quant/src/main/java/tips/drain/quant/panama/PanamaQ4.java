@@ -37,18 +37,24 @@ final class PanamaQ4 {
     }
   }
 
-  /** Prefill: each row against four tokens at a time, so a block is unpacked once per four tokens. */
+  /** Prefill, tiled as {@link PanamaQ8#matmul}: a block is unpacked once per four tokens. */
   static void matmul(MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     int blocks = cols / 32;
     int batch = x.batch();
-    for (int r = rowFrom; r < rowTo; r++) {
-      long row = (long) r * blocks * BLOCK_BYTES;
+    long rowBytes = (long) blocks * BLOCK_BYTES;
+    int rowBlock = PanamaQuantKernels.rowBlock(rowBytes);
+    for (int r0 = rowFrom; r0 < rowTo; r0 += rowBlock) {
+      int r1 = Math.min(rowTo, r0 + rowBlock);
       int b = 0;
       for (; b + 4 <= batch; b += 4) {
-        dot4(w, row, blocks, x, b, out, b * rows + r, rows);
+        for (int r = r0; r < r1; r++) {
+          dot4(w, r * rowBytes, blocks, x, b, out, b * rows + r, rows);
+        }
       }
       for (; b < batch; b++) {
-        out[b * rows + r] = dot(w, row, blocks, x, b * cols, b * blocks);
+        for (int r = r0; r < r1; r++) {
+          out[b * rows + r] = dot(w, r * rowBytes, blocks, x, b * cols, b * blocks);
+        }
       }
     }
   }
@@ -57,7 +63,7 @@ final class PanamaQ4 {
   static float dot(MemorySegment w, long row, int blocks, Q8Activations x, int xOff, int sOff) {
     short[] values = x.values();
     float[] scales = x.scales();
-    int[] sums = x.sums();
+    float[] sums = x.sums();
     FloatVector acc0 = FloatVector.zero(F);
     FloatVector acc1 = acc0;
     float offset = 0f;
@@ -66,14 +72,15 @@ final class PanamaQ4 {
       long o = row + (long) k * BLOCK_BYTES;
       float s0 = PanamaQ8.f16(w, o) * scales[sOff + k];
       float s1 = PanamaQ8.f16(w, o + BLOCK_BYTES) * scales[sOff + k + 1];
-      offset += s0 * sums[sOff + k] + s1 * sums[sOff + k + 1];
+      offset = Math.fma(s0, sums[sOff + k], offset);
+      offset = Math.fma(s1, sums[sOff + k + 1], offset);
       acc0 = block(w, o, values, xOff + 32 * k, s0, acc0);
       acc1 = block(w, o + BLOCK_BYTES, values, xOff + 32 * k + 32, s1, acc1);
     }
     for (; k < blocks; k++) {
       long o = row + (long) k * BLOCK_BYTES;
       float s = PanamaQ8.f16(w, o) * scales[sOff + k];
-      offset += s * sums[sOff + k];
+      offset = Math.fma(s, sums[sOff + k], offset);
       acc0 = block(w, o, values, xOff + 32 * k, s, acc0);
     }
     return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 8f * offset;
@@ -83,7 +90,7 @@ final class PanamaQ4 {
   private static void dot4(MemorySegment w, long row, int blocks, Q8Activations x, int b, float[] out, int outIndex, int stride) {
     short[] values = x.values();
     float[] scales = x.scales();
-    int[] sums = x.sums();
+    float[] sums = x.sums();
     int cols = 32 * blocks;
     int xOff = b * cols;
     int sOff = b * blocks;
@@ -102,10 +109,10 @@ final class PanamaQ4 {
       float d1 = d * scales[sOff + blocks + k];
       float d2 = d * scales[sOff + 2 * blocks + k];
       float d3 = d * scales[sOff + 3 * blocks + k];
-      offset0 += d0 * sums[sOff + k];
-      offset1 += d1 * sums[sOff + blocks + k];
-      offset2 += d2 * sums[sOff + 2 * blocks + k];
-      offset3 += d3 * sums[sOff + 3 * blocks + k];
+      offset0 = Math.fma(d0, sums[sOff + k], offset0);
+      offset1 = Math.fma(d1, sums[sOff + blocks + k], offset1);
+      offset2 = Math.fma(d2, sums[sOff + 2 * blocks + k], offset2);
+      offset3 = Math.fma(d3, sums[sOff + 3 * blocks + k], offset3);
       FloatVector s0 = FloatVector.broadcast(F, d0);
       FloatVector s1 = FloatVector.broadcast(F, d1);
       FloatVector s2 = FloatVector.broadcast(F, d2);
@@ -114,7 +121,7 @@ final class PanamaQ4 {
       for (int j = 0; j < STEPS; j++) {
         ShortVector bytes = bytes(w, o + 2 + (long) j * HS.length());
         ShortVector lo = bytes.and((short) 0x0F);
-        ShortVector hi = bytes.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+        ShortVector hi = bytes.lanewise(VectorOperators.LSHR, 4);
         int xj = xi + j * HS.length();
         acc0 = multiplyAdd(lo, hi, values, xj, s0, acc0);
         acc1 = multiplyAdd(lo, hi, values, xj + cols, s1, acc1);
@@ -130,28 +137,37 @@ final class PanamaQ4 {
 
   /** {@code acc + scale * Σ q·x} over the block at {@code o} (nibbles as stored, 0..15) and {@code values[xi .. xi + 32)}. */
   private static FloatVector block(MemorySegment w, long o, short[] values, int xi, float scale, FloatVector acc) {
+    if (STEPS == 1 && HS_PARTS == 1) {
+      // the 512-bit case written out: a loop, even of one trip, or helper calls here cost 15-20% (JDK 25)
+      ShortVector bytes = (ShortVector) ByteVector.fromMemorySegment(HB, w, o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, HS, 0);
+      ShortVector lo = bytes.and((short) 0x0F);
+      ShortVector hi = bytes.lanewise(VectorOperators.LSHR, 4);
+      ShortVector p = lo.mul(ShortVector.fromArray(HS, values, xi)).add(hi.mul(ShortVector.fromArray(HS, values, xi + 16)));
+      IntVector dots = (IntVector) p.convertShape(VectorOperators.S2I, I, 0);
+      return ((FloatVector) dots.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
     FloatVector s = FloatVector.broadcast(F, scale);
     for (int j = 0; j < STEPS; j++) {
       ShortVector bytes = bytes(w, o + 2 + (long) j * HS.length());
       ShortVector lo = bytes.and((short) 0x0F);
-      ShortVector hi = bytes.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F);
+      ShortVector hi = bytes.lanewise(VectorOperators.LSHR, 4);
       acc = multiplyAdd(lo, hi, values, xi + j * HS.length(), s, acc);
     }
     return acc;
   }
 
-  /** {@link HS}-many packed bytes at {@code o}, widened to shorts (sign-extended: the masks above undo it). */
+  /** {@link HS}-many packed bytes at {@code o}, zero-extended to shorts: {@code b & 0xF} and {@code b >>> 4} are the nibbles. */
   private static ShortVector bytes(MemorySegment w, long o) {
-    return (ShortVector) ByteVector.fromMemorySegment(HB, w, o, LE).convertShape(VectorOperators.B2S, HS, 0);
+    return (ShortVector) ByteVector.fromMemorySegment(HB, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, HS, 0);
   }
 
   /** {@code acc + scale * (lo·x[xi ..] + hi·x[xi + 16 ..])}, the sums widened to 32-bit lanes. */
   private static FloatVector multiplyAdd(ShortVector lo, ShortVector hi, short[] values, int xi, FloatVector scale, FloatVector acc) {
     ShortVector p = lo.mul(ShortVector.fromArray(HS, values, xi)).add(hi.mul(ShortVector.fromArray(HS, values, xi + 16)));
-    IntVector sums = (IntVector) p.convertShape(VectorOperators.S2I, I, 0);
+    IntVector dots = (IntVector) p.convertShape(VectorOperators.S2I, I, 0);
     if (HS_PARTS == 2) {
-      sums = sums.add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
+      dots = dots.add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
     }
-    return ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(scale, acc);
+    return ((FloatVector) dots.convert(VectorOperators.I2F, 0)).fma(scale, acc);
   }
 }

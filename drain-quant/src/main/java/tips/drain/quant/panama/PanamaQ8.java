@@ -38,22 +38,30 @@ final class PanamaQ8 {
   }
 
   /**
-   * Prefill: each row against four tokens at a time, so a weight block is loaded and widened once per four
-   * tokens (the row stays in L1 across the token tiles); leftover tokens go one by one.
+   * Prefill, tiled for the caches: the rows go in blocks of about {@link PanamaQuantKernels#ROW_BLOCK_BYTES}
+   * (they stay in L2) and, within a block, each row meets four tokens at a time, so a weight block is loaded
+   * and widened once per four tokens and those tokens' activations stay in L1 across the rows. Weights
+   * come from memory once per product; leftover tokens go one by one.
    */
   static void matmul(MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     int blocks = cols / 32;
     int batch = x.batch();
     short[] values = x.values();
     float[] scales = x.scales();
-    for (int r = rowFrom; r < rowTo; r++) {
-      long row = (long) r * blocks * BLOCK_BYTES;
+    long rowBytes = (long) blocks * BLOCK_BYTES;
+    int rowBlock = PanamaQuantKernels.rowBlock(rowBytes);
+    for (int r0 = rowFrom; r0 < rowTo; r0 += rowBlock) {
+      int r1 = Math.min(rowTo, r0 + rowBlock);
       int b = 0;
       for (; b + 4 <= batch; b += 4) {
-        dot4(w, row, blocks, values, b * cols, cols, scales, b * blocks, out, b * rows + r, rows);
+        for (int r = r0; r < r1; r++) {
+          dot4(w, r * rowBytes, blocks, values, b * cols, cols, scales, b * blocks, out, b * rows + r, rows);
+        }
       }
       for (; b < batch; b++) {
-        out[b * rows + r] = dot(w, row, blocks, values, b * cols, scales, b * blocks);
+        for (int r = r0; r < r1; r++) {
+          out[b * rows + r] = dot(w, r * rowBytes, blocks, values, b * cols, scales, b * blocks);
+        }
       }
     }
   }
@@ -100,6 +108,14 @@ final class PanamaQ8 {
       FloatVector s2 = FloatVector.broadcast(F, d * scales[sOff + 2 * blocks + k]);
       FloatVector s3 = FloatVector.broadcast(F, d * scales[sOff + 3 * blocks + k]);
       int xi = xOff + 32 * k;
+      if (STEPS == 1) { // written out: 11% faster than the loop below at one trip (JDK 25)
+        ShortVector q = weights(w, o + 2);
+        acc0 = multiplyAdd(q, ShortVector.fromArray(S, values, xi), s0, acc0);
+        acc1 = multiplyAdd(q, ShortVector.fromArray(S, values, xi + cols), s1, acc1);
+        acc2 = multiplyAdd(q, ShortVector.fromArray(S, values, xi + 2 * cols), s2, acc2);
+        acc3 = multiplyAdd(q, ShortVector.fromArray(S, values, xi + 3 * cols), s3, acc3);
+        continue;
+      }
       for (int j = 0; j < STEPS; j++) {
         ShortVector q = weights(w, o + 2 + (long) j * S.length());
         int xj = xi + j * S.length();
@@ -117,6 +133,13 @@ final class PanamaQ8 {
 
   /** {@code acc + scale * (block at o) · values[xi .. xi + 32)}. */
   private static FloatVector block(MemorySegment w, long o, short[] values, int xi, float scale, FloatVector acc) {
+    if (STEPS == 1) {
+      // the 512-bit case written out: a loop, even of one trip, or helper calls here cost 15-20% (JDK 25)
+      ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, w, o + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+      IntVector p = q.mul(ShortVector.fromArray(S, values, xi)).reinterpretAsInts();
+      IntVector pairs = p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+      return ((FloatVector) pairs.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
     FloatVector s = FloatVector.broadcast(F, scale);
     for (int j = 0; j < STEPS; j++) {
       ShortVector q = weights(w, o + 2 + (long) j * S.length());

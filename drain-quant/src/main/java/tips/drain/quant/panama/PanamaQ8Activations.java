@@ -33,7 +33,7 @@ final class PanamaQ8Activations {
     int blocks = cols / 32;
     short[] values = acts.values();
     float[] scales = acts.scales();
-    int[] sums = acts.sums();
+    float[] sums = acts.sums();
     for (int k = 0; k < blocks; k++) {
       int from = xOffset + 32 * k;
       FloatVector amax = FloatVector.fromArray(F, x, from).abs();

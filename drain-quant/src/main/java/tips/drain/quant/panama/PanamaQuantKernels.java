@@ -13,6 +13,8 @@ import tips.drain.quant.ScalarQuantKernels;
  * scalar reference, so a new row of {@link QuantFormat} works before it is optimized.
  */
 public final class PanamaQuantKernels implements QuantKernels {
+  /** Weight bytes a matmul keeps in cache while token tiles pass over them (well inside a 1 MiB L2). */
+  static final long ROW_BLOCK_BYTES = 256 * 1024;
   private final ScalarQuantKernels scalar = new ScalarQuantKernels();
 
   /** Called reflectively by the kernel provider. */
@@ -44,5 +46,10 @@ public final class PanamaQuantKernels implements QuantKernels {
       case Q4_0 -> PanamaQ4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
     }
+  }
+
+  /** Rows per cache block of a matmul: {@link #ROW_BLOCK_BYTES} worth, at least one. */
+  static int rowBlock(long rowBytes) {
+    return (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);
   }
 }
