@@ -3,6 +3,7 @@ package tips.drain.util;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -15,9 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@link #forRange} splits {@code [0, n)} into one contiguous chunk per thread, equal in size, so
  *       that all threads finish together; boundaries fall on multiples of 16 when {@code n} is large, so
  *       two threads never write the same cache line of a float output;
- *   <li>the job is published by one volatile write; workers spin briefly ({@value #SPIN_NANOS} ns)
- *       before parking, so back-to-back regions do not pay a wake-up each;
- *   <li>the caller runs the first chunk, then waits for the others the same way.
+ *   <li>each worker is handed its chunk by one volatile write; workers spin briefly
+ *       ({@value #SPIN_NANOS} ns) before parking, so back-to-back regions do not pay a wake-up each;
+ *   <li>the caller runs the first chunk, then takes over every chunk whose worker has not started it
+ *       yet (each chunk is claimed once, by whoever gets there first), and waits only for chunks in
+ *       progress. A worker descheduled by a busy machine therefore delays nothing.
  * </ul>
  *
  * An exception thrown by the task in any thread is rethrown to the caller after every chunk has finished.
@@ -34,18 +37,23 @@ public final class Parallel implements AutoCloseable {
 
   private static final long SPIN_NANOS = 50_000;
   private static final AtomicInteger POOL_IDS = new AtomicInteger();
+  /** Longs between the claim slots of two chunks: one cache line each. */
+  private static final int SLOT = 8;
 
   private final int threads;
   private final Worker[] workers;
   private final AtomicBoolean busy = new AtomicBoolean();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  /** {@code claims[part * SLOT]}: the last job whose chunk {@code part} someone started. Job ids only grow. */
+  private final AtomicLongArray claims;
 
   // the current job: plain fields, published to each worker by the volatile write of its ticket
   private RangeTask task;
   private int size;
   private int parts;
   private Thread caller;
+  private long job;
   private volatile boolean closed;
 
   /** @param threads number of threads, at least 1; 1 computes on the caller's thread only */
@@ -54,6 +62,7 @@ public final class Parallel implements AutoCloseable {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     this.threads = threads;
+    this.claims = new AtomicLongArray(threads * SLOT);
     this.workers = new Worker[threads - 1];
     int poolId = POOL_IDS.incrementAndGet();
     for (int i = 0; i < workers.length; i++) {
@@ -80,16 +89,24 @@ public final class Parallel implements AutoCloseable {
       return;
     }
     try {
+      long id = ++job;
       this.task = task;
       this.size = n;
       this.parts = parts;
       this.caller = Thread.currentThread();
       pending.set(parts - 1);
-      for (int i = 0; i < parts - 1; i++) {
-        workers[i].ticket++; // publishes the fields above to worker i
-        LockSupport.unpark(workers[i]);
+      for (int part = 1; part < parts; part++) {
+        Worker w = workers[part - 1];
+        w.ticket = id; // publishes the fields above to this worker
+        LockSupport.unpark(w);
       }
       runPart(0);
+      for (int part = 1; part < parts; part++) {
+        if (claim(part, id)) {
+          runPart(part);
+          pending.decrementAndGet();
+        }
+      }
       awaitWorkers();
       Throwable t = failure.getAndSet(null);
       if (t instanceof RuntimeException e) {
@@ -112,6 +129,14 @@ public final class Parallel implements AutoCloseable {
     }
     int align = n >= 64 * parts ? 16 : 1;
     return (int) ((long) n * part / parts) / align * align;
+  }
+
+  /** True if this thread is the first to start chunk {@code part} of job {@code id}. */
+  private boolean claim(int part, long id) {
+    int slot = part * SLOT;
+    long last = claims.get(slot);
+    // a chunk of an older job may be claimed; one already claimed for this (or, for a late worker, a newer) job may not
+    return last < id && claims.compareAndSet(slot, last, id);
   }
 
   private void runPart(int part) {
@@ -140,8 +165,8 @@ public final class Parallel implements AutoCloseable {
   }
 
   /**
-   * A persistent worker: runs part {@code part} of each job whose ticket it is handed. The ticket is a
-   * field of its own (padded) so that workers spinning on it do not share a cache line.
+   * A persistent worker: runs chunk {@code part} of each job it is handed, unless the caller took it
+   * first. The ticket is a field of its own (padded) so that workers spinning on it do not share a cache line.
    */
   private final class Worker extends Thread {
     private final int part;
@@ -171,10 +196,13 @@ public final class Parallel implements AutoCloseable {
           return;
         }
         seen = ticket;
-        runPart(part);
-        Thread waiting = caller;
-        if (pending.decrementAndGet() == 0) {
-          LockSupport.unpark(waiting);
+        // the job's fields are still those of job `seen` while its chunk is unclaimed: the caller waits for it
+        if (claim(part, seen)) {
+          Thread waiting = caller;
+          runPart(part);
+          if (pending.decrementAndGet() == 0) {
+            LockSupport.unpark(waiting);
+          }
         }
       }
     }

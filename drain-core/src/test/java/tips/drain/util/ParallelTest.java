@@ -97,6 +97,24 @@ class ParallelTest {
     }
   }
 
+  /** The caller takes over chunks whose worker has not started: no chunk may run twice or never. */
+  @Test
+  void eachChunkRunsOnceWhileTheCallerTakesOverLateWorkers() {
+    try (Parallel parallel = new Parallel(3)) {
+      int[] counts = new int[300];
+      for (int region = 0; region < 20_000; region++) {
+        parallel.forRange(counts.length, (from, to) -> {
+          for (int i = from; i < to; i++) {
+            counts[i]++;
+          }
+        });
+      }
+      for (int i = 0; i < counts.length; i++) {
+        assertEquals(20_000, counts[i], "index " + i);
+      }
+    }
+  }
+
   @Test
   void nestedCallsRunOnTheCallingThread() {
     try (Parallel parallel = new Parallel(2)) {

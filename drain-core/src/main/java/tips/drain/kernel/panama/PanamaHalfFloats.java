@@ -34,12 +34,17 @@ final class PanamaHalfFloats {
    * each block reordered as its even elements followed by its odd elements.
    */
   static void deinterleave(float[] x, int xOff, int n, float[] dst, int dstOff) {
+    deinterleave(x, xOff, n, dst, dstOff, 1f);
+  }
+
+  /** As {@link #deinterleave(float[], int, int, float[], int)}, multiplying each value by {@code scale}. */
+  static void deinterleave(float[] x, int xOff, int n, float[] dst, int dstOff, float scale) {
     int half = F.length();
     int block = 2 * half;
     for (int b = 0; b < n; b += block) {
       for (int j = 0; j < half; j++) {
-        dst[dstOff + b + j] = x[xOff + b + 2 * j];
-        dst[dstOff + b + half + j] = x[xOff + b + 2 * j + 1];
+        dst[dstOff + b + j] = x[xOff + b + 2 * j] * scale;
+        dst[dstOff + b + half + j] = x[xOff + b + 2 * j + 1] * scale;
       }
     }
   }
@@ -76,6 +81,30 @@ final class PanamaHalfFloats {
   /** F16 in the high halves of {@code v} as floats. */
   static FloatVector f16Odd(IntVector v) {
     return f16High(v);
+  }
+
+  /**
+   * F16 in the low halves of {@code v} as floats divided by 2^112: {@link #f16Even} without its multiply, for
+   * activations pre-multiplied by 2^112 (see {@link #f16ActivationScale}).
+   */
+  static FloatVector f16EvenUnscaled(IntVector v) {
+    return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats();
+  }
+
+  /** F16 in the high halves of {@code v} as floats divided by 2^112. */
+  static FloatVector f16OddUnscaled(IntVector v) {
+    return v.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats();
+  }
+
+  /**
+   * The power of two to multiply activations by so that F16 weights need no rebias multiply:
+   * {@code (w / 2^112) · (x · s) = w · x / 2^e} with {@code s = 2^(112-e)}, exact (powers of two) as long as
+   * {@code x · s} stays finite; {@code e > 0} only for activations of 2^16 and more, and the caller multiplies
+   * the sum by {@code 2^e = 2^112 / s}.
+   */
+  static float f16ActivationScale(float maxAbs) {
+    int e = Math.max(0, Math.getExponent(maxAbs) - 14);
+    return Math.scalb(1f, 112 - Math.min(e, 112));
   }
 
   /**

@@ -3,7 +3,9 @@ package tips.drain.kernel.panama;
 import static tips.drain.kernel.panama.PanamaHalfFloats.bf16Even;
 import static tips.drain.kernel.panama.PanamaHalfFloats.bf16Odd;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16Even;
+import static tips.drain.kernel.panama.PanamaHalfFloats.f16EvenUnscaled;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16Odd;
+import static tips.drain.kernel.panama.PanamaHalfFloats.f16OddUnscaled;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
 import static tips.drain.kernel.panama.PanamaSpecies.I;
 
@@ -25,7 +27,8 @@ import tips.drain.tensor.Floats;
  * <ul>
  *   <li>F32: one row at a time, four accumulators, the segment offset as the loop variable.
  *   <li>BF16/F16: 16-bit weights are widened two per int lane (see {@link PanamaHalfFloats}) against
- *       activations reordered once per call, and two rows are computed per pass sharing the activation
+ *       activations reordered (and, for F16, scaled by a power of two that replaces the rebias multiply
+ *       of every weight) once per call, and two rows are computed per pass sharing the activation
  *       loads. The two rows come from the two halves of the row range, not neighbouring rows: each half
  *       is then one sequential stream (neighbouring rows made two streams that jump every row, which
  *       measured slower than one row at a time).
@@ -49,21 +52,20 @@ final class PanamaMatVec {
       case BF16, F16 -> {
         int bound = cols - cols % PanamaHalfFloats.block();
         float[] xp = scratch(bound);
-        PanamaHalfFloats.deinterleave(x, 0, bound, xp, 0);
         boolean f16 = type == DType.F16;
-        // two rows per pass, one from each half of the range: each half stays one long sequential stream
-        int half = (rowTo - rowFrom) / 2;
+        // F16: activations pre-multiplied by a power of two, which saves the weights' rebias multiply
+        float scale = f16 ? PanamaHalfFloats.f16ActivationScale(maxAbs(x, bound)) : 1f;
+        PanamaHalfFloats.deinterleave(x, 0, bound, xp, 0, scale);
+        // two rows per pass, one from each half of the range: each half stays one long sequential stream;
+        // an odd last row is paired with itself
+        int half = (rowTo - rowFrom + 1) / 2;
         for (int r = rowFrom; r < rowFrom + half; r++) {
+          int r1 = Math.min(r + half, rowTo - 1);
           if (f16) {
-            dot2F16(w, cols, xp, x, out, r, r + half);
+            dot2F16(w, cols, xp, 0x1p112f / scale, x, out, r, r1);
           } else {
-            dot2Bf16(w, cols, xp, x, out, r, r + half);
+            dot2Bf16(w, cols, xp, x, out, r, r1);
           }
-        }
-        if ((rowTo - rowFrom) % 2 != 0) {
-          int r = rowTo - 1;
-          long base = (long) r * cols * Short.BYTES;
-          out[r] = f16 ? dotF16(w, base, xp, 0, x, 0, cols) : dotBf16(w, base, xp, 0, x, 0, cols);
         }
       }
       default -> throw new IllegalArgumentException("no matvec kernel for " + type);
@@ -145,8 +147,27 @@ final class PanamaMatVec {
     out[r1] = sum1;
   }
 
-  /** As {@link #dot2Bf16} for F16 weights. */
-  static void dot2F16(MemorySegment w, int cols, float[] xp, float[] x, float[] out, int r0, int r1) {
+  /** The largest {@code |x[i]|}, {@code i < n}. */
+  static float maxAbs(float[] x, int n) {
+    int lanes = F.length();
+    FloatVector max = FloatVector.zero(F);
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      max = max.max(FloatVector.fromArray(F, x, i).abs());
+    }
+    float m = max.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) {
+      m = Math.max(m, Math.abs(x[i]));
+    }
+    return m;
+  }
+
+  /**
+   * As {@link #dot2Bf16} for F16 weights, with {@code xp} holding the activations multiplied by
+   * {@code 2^112 / unscale} (see {@link PanamaHalfFloats#f16ActivationScale}): the weights are widened
+   * without their 2^112 rebias, and the vector sums are multiplied by {@code unscale}.
+   */
+  static void dot2F16(MemorySegment w, int cols, float[] xp, float unscale, float[] x, float[] out, int r0, int r1) {
     int half = F.length();
     long step = 4L * half;
     int bound = cols - cols % (2 * half);
@@ -163,13 +184,13 @@ final class PanamaMatVec {
       FloatVector xo = FloatVector.fromArray(F, xp, i + half);
       IntVector v = IntVector.fromMemorySegment(I, w, o, LE);
       IntVector u = IntVector.fromMemorySegment(I, w, p, LE);
-      even0 = f16Even(v).fma(xe, even0);
-      odd0 = f16Odd(v).fma(xo, odd0);
-      even1 = f16Even(u).fma(xe, even1);
-      odd1 = f16Odd(u).fma(xo, odd1);
+      even0 = f16EvenUnscaled(v).fma(xe, even0);
+      odd0 = f16OddUnscaled(v).fma(xo, odd0);
+      even1 = f16EvenUnscaled(u).fma(xe, even1);
+      odd1 = f16OddUnscaled(u).fma(xo, odd1);
     }
-    float sum0 = even0.add(odd0).reduceLanes(VectorOperators.ADD);
-    float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD);
+    float sum0 = even0.add(odd0).reduceLanes(VectorOperators.ADD) * unscale;
+    float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD) * unscale;
     for (int k = bound; k < cols; k++) {
       sum0 += Float.float16ToFloat(w.get(I16, base0 + 2L * k)) * x[k];
       sum1 += Float.float16ToFloat(w.get(I16, base1 + 2L * k)) * x[k];

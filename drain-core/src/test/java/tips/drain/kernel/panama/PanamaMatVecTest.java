@@ -88,6 +88,36 @@ class PanamaMatVecTest {
     }
   }
 
+  /** F16 matvec pre-scales the activations by a power of two: activations of 2^16 and more must not overflow. */
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void f16MatvecWithHugeActivations(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits);
+    try (Arena arena = Arena.ofConfined()) {
+      for (float big : new float[] {1e3f, 65504f, 7e4f, 3e9f, 1e30f}) {
+        int rows = 3;
+        int cols = 207;
+        MemorySegment w = KernelTestData.weights(arena, rnd, DType.F16, rows * cols, 0);
+        float[] x = KernelTestData.floats(rnd, cols);
+        x[17] = big;
+        x[100] = -big / 3;
+        float[] want = new float[rows];
+        float[] got = new float[rows];
+        SCALAR.matvec(DType.F16, w, cols, x, want, 0, rows);
+        panama.matvec(DType.F16, w, cols, x, got, 0, rows);
+        for (int r = 0; r < rows; r++) {
+          assertClose(want[r], got[r], KernelTestData.magnitude(DType.F16, w, r, cols, x, 0),
+              panama.name() + " F16 with |x| up to " + big + " row " + r);
+        }
+      }
+    }
+  }
+
+  static Stream<Integer> widths() {
+    return PanamaKernelsLoader.widths().stream();
+  }
+
   @Test
   void widthsIncludeANarrowerSpecies() {
     List<Integer> widths = PanamaKernelsLoader.widths();
