@@ -1,5 +1,7 @@
 package tips.drain.bench.quant;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,6 +29,9 @@ import tips.drain.util.Parallel;
  * that together dwarf the L3, so they come from memory.
  *
  * <p>Read the {@code gigabytes} secondary result: GB of weights read per second (shown as {@code ops/s}).
+ * On a shared machine, with one thread, {@code gigabytes / cpuSeconds} of an iteration (both are totals,
+ * {@code cpuSeconds} the benchmark thread's CPU time) is the rate per core with other processes' time slices
+ * left out.
  * Decode speed is bytes per token over that rate, so Q8_0 is faster than BF16 by
  * {@code (GB/s of Q8_0 / GB/s of BF16) · (2 / 1.0625)} and Q4_0 by {@code (…) · (2 / 0.5625)}.
  */
@@ -66,6 +71,26 @@ public class QuantMatVecBenchmark {
     }
   }
 
+  /** The benchmark thread's CPU time per iteration, a total ({@code cpuSeconds}). */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class CpuTime {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    public double cpuSeconds;
+    private long start;
+
+    @Setup(Level.Iteration)
+    public void start() {
+      cpuSeconds = 0;
+      start = THREADS.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void stop() {
+      cpuSeconds = (THREADS.getCurrentThreadCpuTime() - start) * 1e-9;
+    }
+  }
+
   @Setup(Level.Trial)
   public void setUp() {
     int[] rc = QuantWeights.shape(shape);
@@ -92,7 +117,7 @@ public class QuantMatVecBenchmark {
   }
 
   @Benchmark
-  public float matvec(Bytes bytes) {
+  public float matvec(Bytes bytes, CpuTime cpu) {
     Matrix m = copies[next];
     next = next + 1 == copies.length ? 0 : next + 1;
     m.matvec(x, out, parallel);
