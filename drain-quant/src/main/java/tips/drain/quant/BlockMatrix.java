@@ -138,6 +138,16 @@ public final class BlockMatrix implements Matrix {
     parallel.forRange(rows, (from, to) -> kernels.matmul(format, data, rows, cols, input, out, from, to));
   }
 
+  /** Rows {@code [from, to)} over the same bytes: whole rows of blocks are contiguous, so a slice is a matrix. */
+  @Override
+  public BlockMatrix rowRange(int from, int to) {
+    Objects.checkFromToIndex(from, to, rows);
+    if (from == to) {
+      throw new IllegalArgumentException("an empty row range [" + from + ", " + to + ") of " + this);
+    }
+    return new BlockMatrix(format, data.asSlice(from * rowBytes, (to - from) * rowBytes), to - from, cols, kernels);
+  }
+
   @Override
   public void readRow(int r, float[] dst, int dstOffset) {
     Objects.checkIndex(r, rows);

@@ -154,6 +154,35 @@ class BlockMatrixTest {
     assertThrows(QuantizationException.class, () -> service.open(MemorySegment.ofArray(new byte[0]), 1, 172));
   }
 
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void rowRangesShareTheBlocks(QuantFormat format) {
+    int rows = 12;
+    int cols = 64;
+    float[] w = QuantTestData.uniform(new Random(5), rows * cols);
+    Matrix q;
+    try (Parallel parallel = new Parallel(1)) {
+      q = MatrixFormat.byName(format.name()).orElseThrow().quantize(f32(w, rows, cols), parallel);
+    }
+    // a fused q/k/v of 6 + 3 + 3 rows, split as Phi-3's qkv_proj is
+    Matrix k = q.rowRange(6, 9);
+    assertEquals(3, k.rows());
+    assertEquals(cols, k.cols());
+    assertEquals(format.byteSize(3, cols), k.byteSize());
+    float[] x = QuantTestData.uniform(new Random(6), cols);
+    float[] all = new float[rows];
+    float[] part = new float[3];
+    q.matvec(x, all, 0, rows);
+    k.matvec(x, part, 0, 3);
+    assertArrayEquals(new float[] {all[6], all[7], all[8]}, part);
+    float[] row = new float[cols];
+    float[] same = new float[cols];
+    k.readRow(2, row, 0);
+    q.readRow(8, same, 0);
+    assertArrayEquals(same, row);
+    assertThrows(IndexOutOfBoundsException.class, () -> q.rowRange(6, 13));
+  }
+
   @Test
   void checksProductShapes() {
     Matrix q;
