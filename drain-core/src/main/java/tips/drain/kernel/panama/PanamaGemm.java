@@ -4,7 +4,9 @@ import java.lang.foreign.MemorySegment;
 import tips.drain.tensor.DType;
 
 /**
- * Matrix × matrix for prefill: {@code out[t*rows + r] = W[r,:] · x[t*cols ..]}. Prefill is bound by
+ * Matrix × matrix for prefill: {@code out[t*rows + r] = W[r,:] · x[t*cols ..]}. Batches of at least one
+ * vector of tokens go to the outer-product kernel of {@link PanamaGemmPanel}; smaller ones use the dot
+ * products below. Prefill is bound by
  * arithmetic, so each weight is loaded from memory once per call, not once per token:
  *
  * <ul>
@@ -34,6 +36,15 @@ final class PanamaGemm {
     if (type != DType.F32 && type != DType.BF16 && type != DType.F16) {
       throw new IllegalArgumentException("no matmul kernel for " + type);
     }
+    if (PanamaGemmPanel.suits(batch)) {
+      PanamaGemmPanel.matmul(type, w, rows, cols, x, batch, out, rowFrom, rowTo);
+    } else {
+      dotTiles(type, w, rows, cols, x, batch, out, rowFrom, rowTo);
+    }
+  }
+
+  /** The dot-product tiles described above, for small batches and for the rows {@link PanamaGemmPanel} leaves. */
+  static void dotTiles(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     boolean wide = type == DType.F32;
     boolean f16 = type == DType.F16;
     // 16-bit weights: every token's activations deinterleaved once (bound per token) to match the even/odd widening

@@ -65,7 +65,10 @@ class PanamaMatVecTest {
   void matmulMatchesScalar(int bits, DType type) {
     Kernels panama = PanamaKernelsLoader.load(bits);
     Random rnd = new Random(bits * 17L + type.ordinal());
-    int[][] shapes = {{1, 13, 1}, {9, 207, 2}, {13, 702, 5}, {6, 2048, 8}, {5, 4133, 7}};
+    // batches of 16 and more take the outer-product panel (PanamaGemmPanel): full and partial token blocks,
+    // row counts that leave rows for the dot tiles, odd columns, several column chunks
+    int[][] shapes = {{1, 13, 1}, {9, 207, 2}, {13, 702, 5}, {6, 2048, 8}, {5, 4133, 7},
+        {13, 702, 16}, {8, 33, 17}, {15, 2051, 70}, {20, 4133, 33}};
     try (Arena arena = Arena.ofConfined()) {
       for (int[] shape : shapes) {
         int rows = shape[0];

@@ -1,0 +1,171 @@
+package tips.drain.kernel.panama;
+
+import static tips.drain.kernel.panama.PanamaMatVec.LE;
+import static tips.drain.kernel.panama.PanamaSpecies.F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import tips.drain.kernel.ScalarKernels;
+import tips.drain.tensor.DType;
+
+/**
+ * Prefill matrix × matrix as outer products, for batches of at least one vector of tokens. The
+ * activations are transposed once per call into a panel (see {@link #panel}; tokens padded with zeros to
+ * {@code tp}, a multiple of the vector length), so one vector load holds one column of {@code lanes} tokens. A weight is broadcast to all lanes and multiplied into that vector: the
+ * accumulators hold (row, tokens) results lane by lane, and need no horizontal reduction at the end
+ * (the cost of the dot-product tiles of {@link PanamaGemmTiles}). The register tiles are in
+ * {@link PanamaGemmOuterTiles}.
+ *
+ * <p>Columns are cut into chunks so that the panel's chunk stays in L2 while every row passes over it.
+ * For each group of {@link PanamaGemmOuterTiles#ROWS} rows, the chunk of each row is widened to floats
+ * once into a per-thread buffer (16-bit weights in the deinterleaved order of {@link PanamaHalfFloats},
+ * which the panel's columns follow too), then reused by every block of tokens. Rows left over go
+ * through {@link PanamaGemm}'s dot-product tiles.
+ */
+final class PanamaGemmPanel {
+  /** Floats of the panel one chunk may span: 128 Ki floats, 512 KiB, half an L2. */
+  private static final int PANEL_CHUNK_FLOATS = 256 * 1024;
+  /** Most columns per chunk (bounds the widened-row buffer). */
+  private static final int MAX_CHUNK = 2048;
+  /** One cache line between widened rows, so the rows of a group do not share L1 sets. */
+  private static final int PAD = 16;
+  private static final int WIDENED_STRIDE = MAX_CHUNK + PAD;
+  private static final ThreadLocal<float[]> WIDENED =
+      ThreadLocal.withInitial(() -> new float[PanamaGemmOuterTiles.ROWS * WIDENED_STRIDE]);
+  private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[0]);
+
+  private PanamaGemmPanel() {}
+
+  /** Whether this path serves a batch: at least one full vector of tokens, so the padding wastes little. */
+  static boolean suits(int batch) {
+    return batch >= F.length();
+  }
+
+  static void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    int lanes = F.length();
+    int group = PanamaGemmOuterTiles.ROWS;
+    int tileTokens = PanamaGemmOuterTiles.VECTORS * lanes; // tokens per wide tile
+    int rowEnd = rowFrom + (rowTo - rowFrom) / group * group;
+    if (rowEnd > rowFrom) {
+      boolean wide = type == DType.F32;
+      // 16-bit rows widen in deinterleaved order up to `bound`; the columns after it stay in place
+      int block = PanamaHalfFloats.block();
+      int bound = wide ? 0 : cols - cols % block;
+      int tp = (batch + lanes - 1) / lanes * lanes;
+      float[] panel = panel(x, batch, cols, bound, tp);
+      float[] wb = WIDENED.get();
+      float[] sums = sums((rowEnd - rowFrom) * tp);
+      int chunks = Math.max(1, (cols + maxChunk(tp, block) - 1) / maxChunk(tp, block));
+      int chunk = roundUp((cols + chunks - 1) / chunks, block);
+      for (int k0 = 0; k0 < cols; k0 += chunk) {
+        int k1 = Math.min(cols, k0 + chunk);
+        int kEnd = Math.max(k0, Math.min(k1, bound));
+        boolean first = k0 == 0;
+        for (int r = rowFrom; r < rowEnd; r += group) {
+          for (int i = 0; i < group; i++) {
+            widen(type, w, cols, r + i, k0, kEnd, k1, wb, i * WIDENED_STRIDE);
+          }
+          int t = 0;
+          for (; t + tileTokens <= tp; t += tileTokens) {
+            PanamaGemmOuterTiles.tileWide(wb, WIDENED_STRIDE, panel, t * cols, k0, k1, sums, (r - rowFrom) * tp + t, tp, first);
+          }
+          for (; t < tp; t += lanes) {
+            PanamaGemmOuterTiles.tileNarrow(wb, WIDENED_STRIDE, panel, t * cols, k0, k1, sums, (r - rowFrom) * tp + t, tp, first);
+          }
+        }
+      }
+      // the transposed sums to their place in out, 16 rows at a time: out is written along its rows
+      // (one cache line per token and block, not one per value) while the block's 16 sums rows stay in L1
+      for (int r0 = rowFrom; r0 < rowEnd; r0 += 16) {
+        int r1 = Math.min(rowEnd, r0 + 16);
+        for (int t = 0; t < batch; t++) {
+          for (int r = r0; r < r1; r++) {
+            out[t * rows + r] = sums[(r - rowFrom) * tp + t];
+          }
+        }
+      }
+    }
+    if (rowEnd < rowTo) {
+      PanamaGemm.dotTiles(type, w, rows, cols, x, batch, out, rowEnd, rowTo);
+    }
+  }
+
+  /** Columns per chunk for a panel of {@code tp} tokens: a multiple of {@code block}, at most {@link #MAX_CHUNK}. */
+  private static int maxChunk(int tp, int block) {
+    int n = PANEL_CHUNK_FLOATS / tp / block * block;
+    return Math.max(block, Math.min(MAX_CHUNK, n));
+  }
+
+  /**
+   * The transposed activations, in blocks of tokens: tokens {@code [t, t+width)} (width {@link PanamaGemmOuterTiles#VECTORS}
+   * vectors, or one for the last, partial tokens) start at {@code panel[t*cols]}, column {@code k} of token {@code t+j} at
+   * {@code panel[t*cols + k*width + j]}, so a tile reads its block front to back. Column {@code k} is the
+   * widened order's column (deinterleaved below {@code bound}); tokens from {@code batch} on are zero.
+   */
+  private static float[] panel(float[] x, int batch, int cols, int bound, int tp) {
+    float[] panel = PANEL.get();
+    if (panel.length < cols * tp) {
+      panel = new float[cols * tp];
+      PANEL.set(panel);
+    }
+    int half = F.length();
+    int t0 = 0;
+    while (t0 < tp) {
+      int width = t0 + PanamaGemmOuterTiles.VECTORS * half <= tp ? PanamaGemmOuterTiles.VECTORS * half : half;
+      int tokens = Math.max(0, Math.min(width, batch - t0));
+      for (int k = 0; k < cols; k++) {
+        int src = k;
+        if (k < bound) { // inverse of the deinterleaving: position j of a block holds element 2j (or 2(j-half)+1)
+          int b = k - k % (2 * half);
+          int j = k - b;
+          src = j < half ? b + 2 * j : b + 2 * (j - half) + 1;
+        }
+        int p = t0 * cols + k * width;
+        for (int j = 0; j < tokens; j++) {
+          panel[p + j] = x[(t0 + j) * cols + src];
+        }
+        for (int j = tokens; j < width; j++) {
+          panel[p + j] = 0f;
+        }
+      }
+      t0 += width;
+    }
+    return panel;
+  }
+
+  /**
+   * A per-thread buffer of at least {@code n} floats for the sums, transposed: row {@code r}'s tokens are
+   * contiguous, so the tiles add whole accumulators over the chunks instead of scattering lanes into
+   * {@code out} (one cache line per token, {@code rows} floats apart).
+   */
+  private static float[] sums(int n) {
+    float[] sums = SUMS.get();
+    if (sums.length < n) {
+      sums = new float[n];
+      SUMS.set(sums);
+    }
+    return sums;
+  }
+
+  /** Row {@code r}'s columns {@code [k0, k1)} as floats in {@code wb[off ..]}: vector-widened up to {@code kEnd}, then one by one. */
+  private static void widen(DType type, MemorySegment w, int cols, int r, int k0, int kEnd, int k1, float[] wb, int off) {
+    long row = (long) r * cols;
+    int k = k0;
+    if (type == DType.F32) {
+      for (; k <= k1 - F.length(); k += F.length()) {
+        FloatVector.fromMemorySegment(F, w, (row + k) * Float.BYTES, LE).intoArray(wb, off + k - k0);
+      }
+    } else {
+      PanamaHalfFloats.widen(type == DType.F16, w, row * Short.BYTES, k0, kEnd, wb, off);
+      k = kEnd;
+    }
+    for (; k < k1; k++) {
+      wb[off + k - k0] = ScalarKernels.weight(type, w, row + k);
+    }
+  }
+
+  private static int roundUp(int n, int multiple) {
+    return (n + multiple - 1) / multiple * multiple;
+  }
+}
