@@ -23,7 +23,7 @@ import tips.drain.tensor.DType;
  * through {@link PanamaGemm}'s dot-product tiles.
  */
 final class PanamaGemmPanel {
-  /** Floats of the panel one chunk may span: 128 Ki floats, 512 KiB, half an L2. */
+  /** Floats of the panel one chunk may span: 256 Ki floats, 1 MiB, one L2 (smaller chunks measured slower). */
   private static final int PANEL_CHUNK_FLOATS = 256 * 1024;
   /** Most columns per chunk (bounds the widened-row buffer). */
   private static final int MAX_CHUNK = 2048;
