@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       double stream;
       try (StreamBandwidth bw = new StreamBandwidth(1L << 30); Parallel p = new Parallel(m.threads())) {
-        stream = bw.measure(p, 3);
+        stream = bw.measure(p, 5);
       }
       long weightBytes = m.decodeBytes();
       double decodeMean = Statistics.mean(decode);

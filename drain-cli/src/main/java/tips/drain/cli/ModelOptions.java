@@ -1,13 +1,19 @@
 package tips.drain.cli;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import tips.drain.api.LoadOptions;
 import tips.drain.api.ModelLocator;
 import tips.drain.lora.LoraMode;
 
 /** The options every command that loads a model shares. */
 final class ModelOptions {
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
   @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
       description = "Model directory, or a name found in models/ or DRAIN_MODEL_PATH.")
   String model;
@@ -29,7 +35,16 @@ final class ModelOptions {
     return ModelLocator.resolve(model);
   }
 
+  /** The load options, or a usage error (exit code 2) naming the bad value. */
   LoadOptions loadOptions() {
+    try {
+      return buildLoadOptions();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private LoadOptions buildLoadOptions() {
     LoadOptions o = LoadOptions.defaults();
     if (threads != null) {
       o = o.withThreads(threads);

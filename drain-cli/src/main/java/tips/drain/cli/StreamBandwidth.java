@@ -3,71 +3,45 @@ package tips.drain.cli;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import tips.drain.kernel.KernelProvider;
+import tips.drain.tensor.DType;
+import tips.drain.tensor.DenseMatrix;
 import tips.drain.util.Parallel;
 
 /**
- * The machine's streaming read bandwidth, measured the way decode reads weights: every thread sums its share
- * of a buffer far larger than the caches. Reported so that decode speed can be judged against it.
+ * The machine's streaming read bandwidth, measured the way decode reads weights: an F32 matrix of 1 GiB, far
+ * larger than the caches, multiplied by a vector with the same threads (each thread streams its rows once).
+ * With the Vector API kernels this reaches the memory limit (as a C read loop does); decode speed is judged
+ * against it.
  */
 final class StreamBandwidth implements AutoCloseable {
-  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+  private static final int COLS = 4096;
   private final Arena arena = Arena.ofShared();
-  private final MemorySegment buffer;
-  private volatile long sink;
+  private final DenseMatrix matrix;
+  private final float[] x = new float[COLS];
+  private final float[] out;
 
   StreamBandwidth(long bytes) {
-    this.buffer = arena.allocate(bytes, 64);
-    for (long i = 0; i < bytes; i += 8) {
-      buffer.set(LONG, i, i);
+    int rows = (int) (bytes / (4L * COLS));
+    MemorySegment data = arena.allocate((long) rows * COLS * 4, 64);
+    for (long i = 0; i < data.byteSize(); i += 4) {
+      data.set(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (i & 0xFFFF) * 1e-6f);
     }
+    this.matrix = new DenseMatrix(data, DType.F32, rows, COLS, KernelProvider.kernels());
+    this.out = new float[rows];
+    java.util.Arrays.fill(x, 1f);
   }
 
   /** Best of {@code reps} full reads, in GB/s (10^9 bytes). */
   double measure(Parallel parallel, int reps) {
-    MemorySegment global = buffer.asReadOnly();
-    long longs = global.byteSize() / 8;
     double best = 0;
     for (int r = 0; r < reps; r++) {
-      long[] partial = new long[parallel.threads() * 8];
       long t0 = System.nanoTime();
-      parallel.forRange(parallel.threads(), (from, to) -> {
-        for (int t = from; t < to; t++) {
-          long start = longs * t / parallel.threads();
-          long end = longs * (t + 1) / parallel.threads();
-          partial[t * 8] = sum(global, start, end);
-        }
-      });
+      matrix.matvec(x, out, parallel);
       long nanos = System.nanoTime() - t0;
-      long total = 0;
-      for (long p : partial) {
-        total += p;
-      }
-      sink = total;
-      best = Math.max(best, global.byteSize() / (double) nanos);
+      best = Math.max(best, matrix.byteSize() / (double) nanos);
     }
     return best;
-  }
-
-  private static long sum(MemorySegment s, long from, long to) {
-    long a = 0;
-    long b = 0;
-    long c = 0;
-    long d = 0;
-    long i = from;
-    for (; i + 4 <= to; i += 4) {
-      a += s.get(LONG, i * 8);
-      b += s.get(LONG, i * 8 + 8);
-      c += s.get(LONG, i * 8 + 16);
-      d += s.get(LONG, i * 8 + 24);
-    }
-    for (; i < to; i++) {
-      a += s.get(LONG, i * 8);
-    }
-    return a + b + c + d;
-  }
-
-  long sink() {
-    return sink;
   }
 
   @Override

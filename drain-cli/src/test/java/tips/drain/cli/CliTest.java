@@ -112,6 +112,8 @@ class CliTest {
     assertEquals(2, run("generate", "--prompt", "x").code(), "missing --model");
     assertEquals(2, run("generate", "--model", stories(), "--prompt", "x", "-n", "many").code());
     assertEquals(2, run("frobnicate").code());
+    assertEquals(2, run("generate", "--model", stories(), "--prompt", "x", "--threads", "0").code());
+    assertEquals(2, run("generate", "--model", stories(), "--prompt", "x", "--adapter", "/x", "--adapter-mode", "sideways").code());
   }
 
   @Test

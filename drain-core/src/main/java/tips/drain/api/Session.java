@@ -102,8 +102,9 @@ public final class Session implements AutoCloseable {
       throw new DrainException("empty prompt: at least one token is needed to start generating");
     }
     if (position + input.length > capacity) {
-      throw new ContextLengthException("prompt of " + input.length + " tokens does not fit: the session holds " + position
-          + " of " + capacity + " positions (start a new session, reset(), or use a larger context)");
+      throw new ContextLengthException("prompt of " + input.length + " tokens does not fit the context of " + capacity
+          + " positions (" + position + " already used): shorten it, reset the session, or use a longer context"
+          + " (--context N, SessionOptions.withContextLength) up to the model's " + model.config().contextLength());
     }
     Tokenizer tokenizer = model.tokenizer().orElse(null);
     StreamDecoder decoder = tokenizer == null ? null : tokenizer.streamDecoder(true);

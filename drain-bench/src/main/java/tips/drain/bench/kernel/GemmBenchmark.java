@@ -93,13 +93,13 @@ public class GemmBenchmark {
 
   @Benchmark
   @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
-  public float gemmVector(Flops flops) {
+  public float gemmVector(Flops flops, CpuTime cpu) {
     return matmul(flops);
   }
 
   @Benchmark
   @Fork(value = 1, jvmArgsPrepend = {"-Ddrain.kernels=scalar", "-Xmx2g"})
-  public float gemmScalar(Flops flops) {
+  public float gemmScalar(Flops flops, CpuTime cpu) {
     return matmul(flops);
   }
 }

@@ -28,7 +28,8 @@ import tips.drain.util.Parallel;
  *
  * <p>Read the {@code gigabytes} secondary result: GB of weights read per second (its unit shows as
  * {@code ops/s}). Compare it with {@link StreamReadBenchmark} of the same run and thread count. The
- * {@code Vector}/{@code Scalar} pair runs the same code and differs only in the fork flags.
+ * {@code Vector}/{@code Scalar} pair runs the same code and differs only in the fork flags. On a shared
+ * machine, with one thread, read {@code gigabytes / cpuSeconds} (see {@link CpuTime}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -98,13 +99,13 @@ public class MatVecBenchmark {
 
   @Benchmark
   @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
-  public float matvecVector(Bytes bytes) {
+  public float matvecVector(Bytes bytes, CpuTime cpu) {
     return matvec(bytes);
   }
 
   @Benchmark
   @Fork(value = 1, jvmArgsPrepend = {"-Ddrain.kernels=scalar", "-Xmx2g"})
-  public float matvecScalar(Bytes bytes) {
+  public float matvecScalar(Bytes bytes, CpuTime cpu) {
     return matvec(bytes);
   }
 }

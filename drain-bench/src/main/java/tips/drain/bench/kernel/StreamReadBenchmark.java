@@ -93,7 +93,7 @@ public class StreamReadBenchmark {
   }
 
   @Benchmark
-  public float streamRead(Bytes bytes) {
+  public float streamRead(Bytes bytes, CpuTime cpu) {
     float sum = sum();
     bytes.gigabytes += buffer.byteSize() * 1e-9;
     return sum;
