@@ -3,6 +3,8 @@ package tips.drain.quant;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import tips.drain.kernel.KernelProvider;
+import tips.drain.kernel.Kernels;
 import tips.drain.tensor.Matrix;
 import tips.drain.util.Parallel;
 
@@ -11,8 +13,9 @@ import tips.drain.util.Parallel;
  * rows one after another, each row {@code cols / blockSize} blocks: memory this class allocated when it
  * quantized a float matrix, or a slice of a mapped file (zero-copy).
  *
- * <p>Every product quantizes its input to {@link Q8Activations} once, on the calling thread, and then splits
- * the rows across the threads, which dot them in integers.
+ * <p>Decode and small batches quantize their input to {@link Q8Activations} once, on the calling thread,
+ * and then split the rows across the threads, which dot them in integers. From {@link TiledMatmul#MIN_BATCH}
+ * tokens on, prefill dequantizes tiles of rows for core's F32 GEMM instead ({@link TiledMatmul}).
  */
 public final class BlockMatrix implements Matrix {
   private final QuantFormat format;
@@ -117,7 +120,11 @@ public final class BlockMatrix implements Matrix {
   @Override
   public void matmul(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     checkProduct(x, batch, out, rowFrom, rowTo);
-    kernels.matmul(format, data, rows, cols, quantizeInput(x, batch, null), out, rowFrom, rowTo);
+    if (batch >= TiledMatmul.MIN_BATCH) {
+      TiledMatmul.matmul(format, data, rows, cols, x, batch, out, rowFrom, rowTo, kernels, KernelProvider.kernels());
+    } else {
+      kernels.matmul(format, data, rows, cols, quantizeInput(x, batch, null), out, rowFrom, rowTo);
+    }
   }
 
   @Override
@@ -134,6 +141,11 @@ public final class BlockMatrix implements Matrix {
       return;
     }
     checkProduct(x, batch, out, 0, rows);
+    if (batch >= TiledMatmul.MIN_BATCH) {
+      Kernels dense = KernelProvider.kernels();
+      parallel.forRange(rows, (from, to) -> TiledMatmul.matmul(format, data, rows, cols, x, batch, out, from, to, kernels, dense));
+      return;
+    }
     Q8Activations input = quantizeInput(x, batch, parallel);
     parallel.forRange(rows, (from, to) -> kernels.matmul(format, data, rows, cols, input, out, from, to));
   }

@@ -27,4 +27,10 @@ public interface QuantKernels {
    * {@code rowFrom <= r < rowTo}.
    */
   void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo);
+
+  /**
+   * Rows {@code [rowFrom, rowTo)} of {@code w} as floats, row after row into {@code dst[0 ..]}: the
+   * weights of a tile that a large matmul hands to core's F32 GEMM.
+   */
+  void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst);
 }

@@ -39,6 +39,14 @@ public final class ScalarQuantKernels implements QuantKernels {
     }
   }
 
+  @Override
+  public void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst) {
+    long rowBytes = format.rowBytes(cols);
+    for (int r = rowFrom; r < rowTo; r++) {
+      format.dequantizeRow(w, r * rowBytes, dst, (r - rowFrom) * cols, cols);
+    }
+  }
+
   /** One weight row (at byte {@code rowOffset}) dotted with activation vector {@code b}; {@code q} is scratch. */
   static float dotRow(QuantFormat format, MemorySegment w, long rowOffset, int cols, Q8Activations x, int b, byte[] q) {
     int blockSize = format.blockSize();

@@ -107,7 +107,10 @@ class BlockMatrixTest {
           q.matmul(x, batch, ranges, 0, 30);
           q.matmul(x, batch, ranges, 30, rows);
         }
-        assertArrayEquals(ranges, threaded, format + " batch " + batch);
+        // equal up to float rounding: row tiles fall differently in the two splits (GEMM 4-row tiles vs leftovers)
+        for (int i = 0; i < ranges.length; i++) {
+          assertEquals(ranges[i], threaded[i], 1e-5f * (1 + Math.abs(ranges[i])), format + " batch " + batch + " output " + i);
+        }
         double error = QuantTestData.meanNormalizedError(threaded, QuantTestData.reference(w, rows, cols, x, batch), rows, cols, batch, 0, rows);
         assertTrue(error <= QuantTestData.dotErrorBudget(format), format + " batch " + batch + ": error " + error);
       }

@@ -47,6 +47,8 @@ public final class ErrorBudgets {
    */
   public static void assertRandomMatmulError(QuantKernels kernels, QuantFormat format, long seed) {
     Random rnd = new Random(seed);
+    double worst = 0;
+    String worstAt = "";
     try (Arena arena = Arena.ofConfined()) {
       for (int cols : SIZES) {
         int rows = cols <= 160 ? 67 : 9;
@@ -63,11 +65,17 @@ public final class ErrorBudgets {
           }
           double error = QuantTestData.meanNormalizedError(out, QuantTestData.reference(w, rows, cols, x, batch), rows, cols, batch, 2, rows);
           double budget = QuantTestData.dotErrorBudget(format);
+          if (error > worst) {
+            worst = error;
+            worstAt = rows + "x" + cols + " batch " + batch;
+          }
           assertTrue(error <= budget, kernels.name() + " " + format + " " + rows + "x" + cols + " batch " + batch
               + ": mean normalized error " + error + " > " + budget);
         }
       }
     }
+    System.out.printf("%s %s random matrices: worst mean normalized error %.7f (%s; budget %.6f)%n",
+        kernels.name(), format, worst, worstAt, QuantTestData.dotErrorBudget(format));
   }
 
   private static float[] ramp(int n) {

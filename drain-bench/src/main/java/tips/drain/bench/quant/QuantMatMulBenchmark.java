@@ -22,9 +22,10 @@ import tips.drain.util.Parallel;
 
 /**
  * Prefill's matrix × matrix product of Q8_0 and Q4_0 weights with a batch of tokens through the public
- * API ({@code Matrix.matmul(x, batch, out, parallel)}: activations quantized once, rows split across the
- * threads, weight blocks reused by tiles of tokens), with core's BF16 {@code DenseMatrix} as the baseline
- * of the same run.
+ * API ({@code Matrix.matmul(x, batch, out, parallel)}: rows split across the threads, each dequantizing a
+ * tile of rows at a time for core's F32 GEMM; {@code -Ddrain.quant.tiledMinBatch=1000} on the fork line
+ * measures the integer kernels instead), with core's BF16 {@code DenseMatrix} as the baseline of the same
+ * run.
  *
  * <p>Read the {@code gigaops} secondary result: 2·rows·cols·batch operations (a multiply and an add per
  * weight and token) per second, in billions (shown as {@code ops/s}).

@@ -48,6 +48,15 @@ public final class PanamaQuantKernels implements QuantKernels {
     }
   }
 
+  @Override
+  public void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst) {
+    switch (format) {
+      case Q8_0 -> PanamaDequantize.q8(w, cols, rowFrom, rowTo, dst);
+      case Q4_0 -> PanamaDequantize.q4(w, cols, rowFrom, rowTo, dst);
+      default -> scalar.dequantize(format, w, cols, rowFrom, rowTo, dst);
+    }
+  }
+
   /** Rows per cache block of a matmul: {@link #ROW_BLOCK_BYTES} worth, at least one. */
   static int rowBlock(long rowBytes) {
     return (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);

@@ -135,6 +135,28 @@ class PanamaQuantKernelsTest {
 
   @ParameterizedTest(name = "{0} bits {1}")
   @MethodSource("widthsAndFormats")
+  void dequantizesExactlyAsTheFormatRow(int bits, QuantFormat format) {
+    QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
+    int rows = 7;
+    int cols = 96;
+    float[] w = new float[rows * cols];
+    Random rnd = new Random(bits);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian()));
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment seg = arena.allocate(format.byteSize(rows, cols) + 1).asSlice(1);
+      seg.copyFrom(QuantTestData.quantize(arena, format, w, rows, cols));
+      float[] want = new float[5 * cols];
+      float[] got = new float[5 * cols];
+      SCALAR.dequantize(format, seg, cols, 2, 7, want);
+      panama.dequantize(format, seg, cols, 2, 7, got);
+      assertArrayEquals(want, got, panama.name() + " " + format);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
   void ggmlDotProductTest(int bits, QuantFormat format) {
     ErrorBudgets.assertGgmlDotError(PanamaQuantKernelsLoader.load(bits), format);
   }
