@@ -36,7 +36,7 @@ final class PanamaGemm {
     if (type != DType.F32 && type != DType.BF16 && type != DType.F16) {
       throw new IllegalArgumentException("no matmul kernel for " + type);
     }
-    if (PanamaGemmPanel.suits(batch)) {
+    if (PanamaGemmPanel.suits(batch, rowTo - rowFrom)) {
       PanamaGemmPanel.matmul(type, w, rows, cols, x, batch, out, rowFrom, rowTo);
     } else {
       dotTiles(type, w, rows, cols, x, batch, out, rowFrom, rowTo);

@@ -37,10 +37,16 @@ final class PanamaGemmPanel {
 
   private PanamaGemmPanel() {}
 
-  /** Whether this path serves a batch: at least one full vector of tokens, so the padding wastes little. */
-  static boolean suits(int batch) {
-    return batch >= F.length();
+  /** Whether this path serves a call: at least one full vector of tokens (little padding wasted) and enough rows. */
+  static boolean suits(int batch, int rowsInRange) {
+    return batch >= F.length() && rowsInRange >= MIN_ROWS;
   }
+
+  /**
+   * Fewest rows per call worth the panel: the activations are transposed once per call, which a few rows
+   * cannot pay back (callers that tile rows themselves, such as drain-quant's dequantizing prefill, pass 16).
+   */
+  static final int MIN_ROWS = 128;
 
   static void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     int lanes = F.length();
