@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tips.drain.testing.TestData;
 
-/** The drain command as a user meets it: output, JSON, exit codes and error messages. */
+/** The drain command as a user meets it: output, JSON, exit codes and error messages (on both kernel paths). */
+@org.junit.jupiter.api.Tag("kernels")
 class CliTest {
   @TempDir Path dir;
 

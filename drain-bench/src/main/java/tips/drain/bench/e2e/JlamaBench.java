@@ -25,8 +25,8 @@ public final class JlamaBench {
     BenchArgs a = BenchArgs.parse(args);
     PhysicalCoreExecutor.overrideThreadCount(a.threads());
     AbstractModel model = ModelSupport.loadModel(new File(a.model()), DType.F32, DType.I8);
-    // prompt text the synthetic tokenizer turns into exactly --prompt-tokens ids: BOS, "▁" (3 byte tokens), then one
-    // byte token per letter
+    // prompt text the synthetic tokenizer turns into exactly --prompt-tokens ids: BOS, "▁", then one byte token per
+    // letter (the length is corrected below by what Jlama's tokenizer actually gives)
     String text = "a".repeat(Math.max(1, a.promptTokens() - 4));
     int encoded = model.encodePrompt(PromptContext.of(text)).length;
     text = "a".repeat(Math.max(1, text.length() + a.promptTokens() - encoded));

@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * A Llama-2-style tokenizer.json of any vocabulary size for synthetic models: {@code <unk>, <s>, </s>}, the
- * 256 byte-fallback tokens, then filler pieces {@code ▁w<i>}. Engines load it like a real one.
+ * 256 byte-fallback tokens, {@code ▁}, then filler pieces {@code ▁w<i>}. Engines load it like a real one.
  */
 final class SyntheticTokenizer {
   private SyntheticTokenizer() {}
@@ -79,7 +79,8 @@ final class SyntheticTokenizer {
     for (int b = 0; b < 256; b++) {
       vocab.put(String.format(Locale.ROOT, "<0x%02X>", b), 3 + b);
     }
-    for (int id = 259; id < vocabSize; id++) {
+    vocab.put("▁", 259); // the word mark is a piece of its own, as in real SentencePiece vocabularies
+    for (int id = 260; id < vocabSize; id++) {
       vocab.put("▁w" + id, id);
     }
     model.putArray("merges");
