@@ -38,8 +38,18 @@ public interface Matrix {
   /** Copies row {@code r}, converted to float, into {@code dst[dstOffset .. dstOffset + cols)}. */
   void readRow(int r, float[] dst, int dstOffset);
 
+  /**
+   * Multiply-adds below which a product runs on the calling thread alone: waking another thread costs more
+   * than such a product (tiny models run several times faster single-threaded).
+   */
+  long MIN_PARALLEL_WORK = 1L << 16;
+
   /** The whole product {@code out = W·x}, rows split across the threads of {@code parallel}. */
   default void matvec(float[] x, float[] out, Parallel parallel) {
+    if ((long) rows() * cols() < MIN_PARALLEL_WORK) {
+      matvec(x, out, 0, rows());
+      return;
+    }
     parallel.forRange(rows(), (from, to) -> matvec(x, out, from, to));
   }
 
@@ -47,6 +57,10 @@ public interface Matrix {
   default void matmul(float[] x, int batch, float[] out, Parallel parallel) {
     if (batch == 1) {
       matvec(x, out, parallel);
+      return;
+    }
+    if ((long) rows() * cols() * batch < MIN_PARALLEL_WORK) {
+      matmul(x, batch, out, 0, rows());
       return;
     }
     parallel.forRange(rows(), (from, to) -> matmul(x, batch, out, from, to));
