@@ -3,6 +3,7 @@ package tips.drain.kernel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -34,23 +35,37 @@ public final class KernelProvider {
   }
 
   static Kernels lookup(String choice) {
+    return choose(choice, Kernels.class, PANAMA_CLASS, ScalarKernels::new, () -> LOG.warning(
+        "Java Vector API is not enabled; DRAIN runs on its scalar kernels, several times slower. "
+            + "Add the JVM option --add-modules jdk.incubator.vector to use SIMD kernels."));
+  }
+
+  /**
+   * The choice every kernel family of DRAIN makes (drain-quant's too): {@code scalar}, {@code panama} (fails
+   * loudly without the module) or {@code auto} (the Vector API implementation when the module is present, else
+   * the scalar one after {@code onFallback}).
+   *
+   * @param choice the value of {@code -Ddrain.kernels}
+   * @param panamaClass a public class with a public no-arg constructor, loaded reflectively so that nothing
+   *     outside it needs the incubator module
+   */
+  public static <T> T choose(String choice, Class<T> type, String panamaClass, Supplier<T> scalar, Runnable onFallback) {
     String mode = choice.trim().toLowerCase(Locale.ROOT);
     switch (mode) {
       case "scalar":
-        return new ScalarKernels();
+        return scalar.get();
       case "panama":
         if (!vectorModulePresent()) {
           throw new IllegalStateException(
               "-Ddrain.kernels=panama needs the Vector API: run java with --add-modules jdk.incubator.vector");
         }
-        return loadPanama();
+        return load(type, panamaClass);
       case "auto":
         if (!vectorModulePresent()) {
-          LOG.warning("Java Vector API is not enabled; DRAIN runs on its scalar kernels, several times slower. "
-              + "Add the JVM option --add-modules jdk.incubator.vector to use SIMD kernels.");
-          return new ScalarKernels();
+          onFallback.run();
+          return scalar.get();
         }
-        return loadPanama();
+        return load(type, panamaClass);
       default:
         throw new IllegalArgumentException("-Ddrain.kernels must be auto, scalar or panama, not '" + choice + "'");
     }
@@ -60,14 +75,14 @@ public final class KernelProvider {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
 
-  private static Kernels loadPanama() {
+  private static <T> T load(Class<T> type, String className) {
     try {
-      Class<?> cls = Class.forName(PANAMA_CLASS);
-      return (Kernels) MethodHandles.lookup().findConstructor(cls, MethodType.methodType(void.class)).invoke();
+      Class<?> cls = Class.forName(className);
+      return type.cast(MethodHandles.publicLookup().findConstructor(cls, MethodType.methodType(void.class)).invoke());
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
-      throw new IllegalStateException("cannot create " + PANAMA_CLASS, t);
+      throw new IllegalStateException("cannot create " + className, t);
     }
   }
 }

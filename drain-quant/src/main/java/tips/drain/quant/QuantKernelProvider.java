@@ -1,9 +1,7 @@
 package tips.drain.quant;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.util.Locale;
 import java.util.logging.Logger;
+import tips.drain.kernel.KernelProvider;
 
 /**
  * Chooses the quantized kernels for this JVM, once, as core's {@code KernelProvider} does: the Vector API
@@ -29,39 +27,7 @@ public final class QuantKernelProvider {
   }
 
   static QuantKernels lookup(String choice) {
-    String mode = choice.trim().toLowerCase(Locale.ROOT);
-    switch (mode) {
-      case "scalar":
-        return new ScalarQuantKernels();
-      case "panama":
-        if (!vectorModulePresent()) {
-          throw new IllegalStateException(
-              "-Ddrain.kernels=panama needs the Vector API: run java with --add-modules jdk.incubator.vector");
-        }
-        return loadPanama();
-      case "auto":
-        if (!vectorModulePresent()) {
-          LOG.fine("jdk.incubator.vector is not enabled: quantized matrices use the scalar kernels");
-          return new ScalarQuantKernels();
-        }
-        return loadPanama();
-      default:
-        throw new IllegalArgumentException("-Ddrain.kernels must be auto, scalar or panama, not '" + choice + "'");
-    }
-  }
-
-  static boolean vectorModulePresent() {
-    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-  }
-
-  private static QuantKernels loadPanama() {
-    try {
-      Class<?> cls = Class.forName(PANAMA_CLASS);
-      return (QuantKernels) MethodHandles.lookup().findConstructor(cls, MethodType.methodType(void.class)).invoke();
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("cannot create " + PANAMA_CLASS, t);
-    }
+    return KernelProvider.choose(choice, QuantKernels.class, PANAMA_CLASS, ScalarQuantKernels::new,
+        () -> LOG.fine("jdk.incubator.vector is not enabled: quantized matrices use the scalar kernels"));
   }
 }
