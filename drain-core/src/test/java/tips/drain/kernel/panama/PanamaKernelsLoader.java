@@ -1,97 +1,31 @@
 package tips.drain.kernel.panama;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import jdk.incubator.vector.VectorShape;
 import tips.drain.kernel.Kernels;
+import tips.drain.testing.panama.VectorWidths;
 
-/**
- * Gives the panama kernels at every vector width this CPU can run, in one JVM. The species are
- * {@code static final} (see {@link PanamaSpecies}), so each width other than the default gets its own copy
- * of the {@code tips.drain.kernel.panama} classes, defined by a child-first class loader while
- * {@code drain.vectorBits} names that width.
- */
+/** The panama kernels at every vector width this CPU can run, in one JVM (see {@link VectorWidths}). */
 final class PanamaKernelsLoader {
-  private static final String PACKAGE = "tips.drain.kernel.panama.";
   private static final Map<Integer, Kernels> BY_BITS = new ConcurrentHashMap<>();
 
   private PanamaKernelsLoader() {}
 
   /** 512 (where the CPU has it), 256 and 128: the widest first. */
   static List<Integer> widths() {
-    int preferred = VectorShape.preferredShape().vectorBitSize();
-    List<Integer> widths = new ArrayList<>();
-    for (int bits : new int[] {512, 256, 128}) {
-      if (bits <= preferred) {
-        widths.add(bits);
-      }
-    }
-    return widths;
+    return VectorWidths.widths();
   }
 
   /** The kernels compiled for {@code bits}-wide vectors. */
   static Kernels load(int bits) {
-    return BY_BITS.computeIfAbsent(bits, PanamaKernelsLoader::define);
-  }
-
-  private static synchronized Kernels define(int bits) {
-    String previous = System.getProperty("drain.vectorBits");
-    System.setProperty("drain.vectorBits", Integer.toString(bits));
-    try {
-      ClassLoader loader = new ChildFirst(bits, PanamaKernelsLoader.class.getClassLoader());
-      Class<?> cls = Class.forName(PACKAGE + "PanamaKernels", true, loader);
-      Class.forName(PACKAGE + "PanamaSpecies", true, loader);
-      Kernels kernels = (Kernels) cls.getConstructor().newInstance();
-      if (!kernels.name().equals("panama-" + bits)) {
-        throw new IllegalStateException("asked for " + bits + "-bit kernels, got " + kernels.name());
+    return BY_BITS.computeIfAbsent(bits, b -> {
+      Kernels k = VectorWidths.load(Kernels.class, PanamaKernels.class.getName(), PanamaSpecies.class.getName(), b,
+          PanamaKernelsLoader.class.getClassLoader());
+      if (!k.name().equals("panama-" + b)) {
+        throw new IllegalStateException("asked for " + b + "-bit kernels, got " + k.name());
       }
-      return kernels;
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    } finally {
-      if (previous == null) {
-        System.clearProperty("drain.vectorBits");
-      } else {
-        System.setProperty("drain.vectorBits", previous);
-      }
-    }
-  }
-
-  /** Defines the main classes of the panama package itself; everything else comes from the parent. */
-  private static final class ChildFirst extends ClassLoader {
-    ChildFirst(int bits, ClassLoader parent) {
-      super("drain-panama-" + bits, parent);
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (!name.startsWith(PACKAGE)) {
-        return super.loadClass(name, resolve);
-      }
-      synchronized (getClassLoadingLock(name)) {
-        Class<?> c = findLoadedClass(name);
-        if (c == null) {
-          String resource = name.replace('.', '/') + ".class";
-          try (InputStream in = getParent().getResourceAsStream(resource)) {
-            if (in == null) {
-              throw new ClassNotFoundException(name);
-            }
-            byte[] bytes = in.readAllBytes();
-            c = defineClass(name, bytes, 0, bytes.length);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-        if (resolve) {
-          resolveClass(c);
-        }
-        return c;
-      }
-    }
+      return k;
+    });
   }
 }
