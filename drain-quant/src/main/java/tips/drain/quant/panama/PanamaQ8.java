@@ -30,11 +30,60 @@ final class PanamaQ8 {
 
   private PanamaQ8() {}
 
+  /**
+   * Decode: two rows per pass, one from each half of [rowFrom, rowTo) so each stays a sequential stream,
+   * sharing each activation load; an odd last row goes alone.
+   */
   static void matvec(MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     int blocks = cols / 32;
-    for (int r = rowFrom; r < rowTo; r++) {
-      out[r] = dot(w, (long) r * blocks * BLOCK_BYTES, blocks, x.values(), 0, x.scales(), 0);
+    long rowBytes = (long) blocks * BLOCK_BYTES;
+    short[] values = x.values();
+    float[] scales = x.scales();
+    int half = (rowTo - rowFrom) / 2;
+    for (int r = rowFrom; r < rowFrom + half; r++) {
+      dot2(w, r * rowBytes, (r + half) * rowBytes, blocks, values, scales, out, r, r + half);
     }
+    for (int r = rowFrom + 2 * half; r < rowTo; r++) {
+      out[r] = dot(w, r * rowBytes, blocks, values, 0, scales, 0);
+    }
+  }
+
+  /** Rows at bytes {@code rowA} and {@code rowB} dotted with the one activation vector; results to {@code out[a]}, {@code out[b]}. */
+  private static void dot2(MemorySegment w, long rowA, long rowB, int blocks, short[] values, float[] scales,
+      float[] out, int a, int b) {
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = a0;
+    FloatVector b0 = a0;
+    FloatVector b1 = a0;
+    int k = 0;
+    for (; k + 2 <= blocks; k += 2) {
+      long oa = rowA + (long) k * BLOCK_BYTES;
+      long ob = rowB + (long) k * BLOCK_BYTES;
+      float x0 = scales[k];
+      float x1 = scales[k + 1];
+      int xi = 32 * k;
+      if (STEPS == 1) { // written out, as in dot4
+        ShortVector v0 = ShortVector.fromArray(S, values, xi);
+        ShortVector v1 = ShortVector.fromArray(S, values, xi + 32);
+        a0 = multiplyAdd(weights(w, oa + 2), v0, FloatVector.broadcast(F, f16(w, oa) * x0), a0);
+        b0 = multiplyAdd(weights(w, ob + 2), v0, FloatVector.broadcast(F, f16(w, ob) * x0), b0);
+        a1 = multiplyAdd(weights(w, oa + BLOCK_BYTES + 2), v1, FloatVector.broadcast(F, f16(w, oa + BLOCK_BYTES) * x1), a1);
+        b1 = multiplyAdd(weights(w, ob + BLOCK_BYTES + 2), v1, FloatVector.broadcast(F, f16(w, ob + BLOCK_BYTES) * x1), b1);
+        continue;
+      }
+      a0 = block(w, oa, values, xi, f16(w, oa) * x0, a0);
+      b0 = block(w, ob, values, xi, f16(w, ob) * x0, b0);
+      a1 = block(w, oa + BLOCK_BYTES, values, xi + 32, f16(w, oa + BLOCK_BYTES) * x1, a1);
+      b1 = block(w, ob + BLOCK_BYTES, values, xi + 32, f16(w, ob + BLOCK_BYTES) * x1, b1);
+    }
+    for (; k < blocks; k++) {
+      long oa = rowA + (long) k * BLOCK_BYTES;
+      long ob = rowB + (long) k * BLOCK_BYTES;
+      a0 = block(w, oa, values, 32 * k, f16(w, oa) * scales[k], a0);
+      b0 = block(w, ob, values, 32 * k, f16(w, ob) * scales[k], b0);
+    }
+    out[a] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+    out[b] = b0.add(b1).reduceLanes(VectorOperators.ADD);
   }
 
   /**
