@@ -14,35 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanamaSpecies {
   /** Vector width in bits. */
-  static final int BITS = chooseBits(System.getProperty("drain.vectorBits"));
+  static final int BITS = VectorBits.choose(System.getProperty("drain.vectorBits"));
   /** Floats per vector. */
   static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
   /** Ints per vector: same width as {@link #F}, used to read pairs of 16-bit weights. */
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
 
   private PanamaSpecies() {}
-
-  static int chooseBits(String override) {
-    int preferred = VectorShape.preferredShape().vectorBitSize();
-    if (override == null || override.isBlank()) {
-      if (preferred < 128) {
-        throw new IllegalStateException("the preferred vector shape has " + preferred + " bits; DRAIN needs at least 128");
-      }
-      return preferred;
-    }
-    int bits;
-    try {
-      bits = Integer.parseInt(override.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("-Ddrain.vectorBits must be 128, 256 or 512, not '" + override + "'", e);
-    }
-    if (bits != 128 && bits != 256 && bits != 512) {
-      throw new IllegalArgumentException("-Ddrain.vectorBits must be 128, 256 or 512, not " + bits);
-    }
-    if (bits > preferred) {
-      throw new IllegalArgumentException(
-          "-Ddrain.vectorBits=" + bits + " is wider than this CPU's preferred vector shape (" + preferred + " bits)");
-    }
-    return bits;
-  }
 }

@@ -2,6 +2,7 @@ package tips.drain.quant.panama;
 
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import tips.drain.kernel.panama.VectorBits;
 
 /**
  * The vector species of the quantized kernels, chosen once per class loader like core's: the platform's
@@ -16,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanamaQuantSpecies {
   /** Vector width in bits. */
-  static final int BITS = chooseBits(System.getProperty("drain.vectorBits"));
+  static final int BITS = VectorBits.choose(System.getProperty("drain.vectorBits"));
   static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
   static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS));
@@ -30,28 +31,4 @@ final class PanamaQuantSpecies {
   static final int HS_PARTS = HS.length() / I.length();
 
   private PanamaQuantSpecies() {}
-
-  static int chooseBits(String override) {
-    int preferred = VectorShape.preferredShape().vectorBitSize();
-    if (override == null || override.isBlank()) {
-      if (preferred < 128) {
-        throw new IllegalStateException("the preferred vector shape has " + preferred + " bits; DRAIN needs at least 128");
-      }
-      return preferred;
-    }
-    int bits;
-    try {
-      bits = Integer.parseInt(override.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("-Ddrain.vectorBits must be 128, 256 or 512, not '" + override + "'", e);
-    }
-    if (bits != 128 && bits != 256 && bits != 512) {
-      throw new IllegalArgumentException("-Ddrain.vectorBits must be 128, 256 or 512, not " + bits);
-    }
-    if (bits > preferred) {
-      throw new IllegalArgumentException(
-          "-Ddrain.vectorBits=" + bits + " is wider than this CPU's preferred vector shape (" + preferred + " bits)");
-    }
-    return bits;
-  }
 }
