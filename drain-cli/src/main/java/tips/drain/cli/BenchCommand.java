@@ -33,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--gen-tokens", defaultValue = "64", description = "Decode steps (default: ${DEFAULT-VALUE}).")
   int genTokens;
 
-  @Option(names = {"-r", "--reps"}, defaultValue = "3", description = "Measured repetitions after one warm-up (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-r", "--reps"}, defaultValue = "3", description = "Measured repetitions after one unmeasured warm-up repetition (default: ${DEFAULT-VALUE}).")
   int reps;
 
   @Option(names = "--batch", defaultValue = "64", description = "Prefill batch size (default: ${DEFAULT-VALUE}).")
@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!json) {
           err.println("warming up...");
         }
-        run(session, prompt, Math.min(genTokens, 16), vocab); // warm-up: JIT and page cache
+        run(session, prompt, genTokens, vocab); // warm-up, a whole repetition: JIT (C2 compiles late) and page cache
         for (int r = 0; r < reps; r++) {
           double[] speeds = run(session, prompt, genTokens, vocab);
           prefill[r] = speeds[0];

@@ -32,8 +32,16 @@ final class StreamBandwidth implements AutoCloseable {
     java.util.Arrays.fill(x, 1f);
   }
 
-  /** Best of {@code reps} full reads, in GB/s (10^9 bytes). */
+  /**
+   * Best of {@code reps} full reads, in GB/s (10^9 bytes), after reading a 4 MiB slice until the F32 kernel
+   * is compiled (a model in another format never ran it; a cold kernel read 2x slower).
+   */
   double measure(Parallel parallel, int reps) {
+    DenseMatrix warm = matrix.rowRange(0, Math.min(matrix.rows(), 256));
+    float[] warmOut = new float[warm.rows()];
+    for (int i = 0; i < 400; i++) {
+      warm.matvec(x, warmOut, parallel);
+    }
     double best = 0;
     for (int r = 0; r < reps; r++) {
       long t0 = System.nanoTime();

@@ -131,6 +131,7 @@ public final class BlockMatrix implements Matrix {
   public void matvec(float[] x, float[] out, Parallel parallel) {
     checkProduct(x, 1, out, 0, rows);
     Q8Activations input = quantizeInput(x, 1, null);
+    kernels.prepare(format, input);
     parallel.forRange(rows, (from, to) -> kernels.matvec(format, data, cols, input, out, from, to));
   }
 

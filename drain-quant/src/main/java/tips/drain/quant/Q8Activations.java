@@ -18,6 +18,7 @@ public final class Q8Activations {
   private final short[] values;
   private final float[] scales;
   private final float[] sums;
+  private Object reordered;
 
   /** Room for {@code batch} vectors of {@code cols} values; {@code cols} must be a multiple of 32. */
   public Q8Activations(int batch, int cols) {
@@ -52,6 +53,18 @@ public final class Q8Activations {
   /** The sum of each block's values (an integer, exact as a float: at most 32·127), indexed as {@link #scales()}. */
   public float[] sums() {
     return sums;
+  }
+
+  /**
+   * Vector 0 in the order one kernel reads it, made once per product by {@link QuantKernels#prepare} before
+   * the rows are split across threads; {@code null} if none was made (the kernel then makes its own).
+   */
+  public Object reordered() {
+    return reordered;
+  }
+
+  public void reordered(Object layout) {
+    this.reordered = layout;
   }
 
   /** Quantizes vector {@code b} from {@code x[xOffset .. xOffset + cols)} (the reference; kernels may do it faster). */

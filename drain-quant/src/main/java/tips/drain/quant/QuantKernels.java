@@ -19,6 +19,13 @@ public interface QuantKernels {
   /** Quantizes {@code x[xOffset .. xOffset + cols)} into vector {@code b} of {@code acts}, exactly as {@link Q8Activations#quantize}. */
   void quantize(float[] x, int xOffset, Q8Activations acts, int b);
 
+  /**
+   * Called once per decode product, after {@code x} is quantized and before its rows are split across
+   * threads: a kernel that reads the activations in another order makes that copy here
+   * ({@link Q8Activations#reordered}), once instead of once per thread. Does nothing by default.
+   */
+  default void prepare(QuantFormat format, Q8Activations x) {}
+
   /** Decode: {@code out[r] = W[r, :] · x₀} for {@code rowFrom <= r < rowTo}, with {@code x₀} vector 0 of {@code x}. */
   void matvec(QuantFormat format, MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo);
 

@@ -32,8 +32,52 @@ final class PanamaQ4 {
 
   static void matvec(MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     int blocks = cols / 32;
-    for (int r = rowFrom; r < rowTo; r++) {
-      out[r] = dot(w, (long) r * blocks * BLOCK_BYTES, blocks, x, 0, 0);
+    int groups = PanamaQ4Groups.ENABLED ? blocks / PanamaQ4Groups.BLOCKS : 0;
+    if (groups == 0) {
+      for (int r = rowFrom; r < rowTo; r++) {
+        out[r] = dot(w, (long) r * blocks * BLOCK_BYTES, blocks, x, 0, 0);
+      }
+      return;
+    }
+    PanamaQ4Groups.Layout layout = x.reordered() instanceof PanamaQ4Groups.Layout prepared && prepared.groups() == groups
+        ? prepared : PanamaQ4Groups.Layout.of(x, groups);
+    long rowBytes = (long) blocks * BLOCK_BYTES;
+    int done = groups * PanamaQ4Groups.BLOCKS;
+    if (done < blocks) {
+      for (int r = rowFrom; r < rowTo; r++) {
+        out[r] = dot(w, r * rowBytes + (long) done * BLOCK_BYTES, blocks - done, x, 32 * done, done);
+      }
+    } else {
+      java.util.Arrays.fill(out, rowFrom, rowTo, 0f);
+    }
+    int rowsPerSlice = (int) Math.max(2, Integer.MAX_VALUE / rowBytes / 2 * 2);
+    for (int from = rowFrom; from < rowTo; from += rowsPerSlice) {
+      groupedRows(w, rowBytes, groups, layout, out, from, Math.min(rowTo, from + rowsPerSlice));
+    }
+  }
+
+  /**
+   * Adds the grouped part of rows {@code [from, to)} to {@code out}: two rows per pass, one from each half of
+   * the range (two sequential streams sharing the activation loads), an odd last row alone. The rows are one
+   * slice of under 2 GB, so the kernel's offsets are ints and C2 hoists their bounds checks out of the loop.
+   */
+  private static void groupedRows(MemorySegment w, long rowBytes, int groups, PanamaQ4Groups.Layout layout, float[] out, int from, int to) {
+    MemorySegment rows = w.asSlice(from * rowBytes, (to - from) * rowBytes);
+    int stride = (int) rowBytes;
+    int half = (to - from) / 2;
+    for (int i = 0; i < half; i++) {
+      PanamaQ4Groups.dot2(rows, i * stride, (i + half) * stride, groups, layout, out, from + i, from + i + half);
+    }
+    if ((to - from) % 2 != 0) {
+      out[to - 1] += PanamaQ4Groups.dot(rows, (long) (to - 1 - from) * stride, groups, layout);
+    }
+  }
+
+  /** Makes decode's activation order ({@link PanamaQ4Groups.Layout}) once per product, when the grouped kernel runs. */
+  static void prepare(Q8Activations x) {
+    int groups = PanamaQ4Groups.ENABLED ? x.cols() / 32 / PanamaQ4Groups.BLOCKS : 0;
+    if (groups > 0) {
+      x.reordered(PanamaQ4Groups.Layout.of(x, groups));
     }
   }
 

@@ -31,6 +31,13 @@ public final class PanamaQuantKernels implements QuantKernels {
   }
 
   @Override
+  public void prepare(QuantFormat format, Q8Activations x) {
+    if (format == QuantFormat.Q4_0) {
+      PanamaQ4.prepare(x);
+    }
+  }
+
+  @Override
   public void matvec(QuantFormat format, MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     switch (format) {
       case Q8_0 -> PanamaQ8.matvec(w, cols, x, out, rowFrom, rowTo);

@@ -129,6 +129,10 @@ class PanamaQuantKernelsTest {
         SCALAR.matvec(format, seg, cols, acts, wantVec, rowFrom, rows);
         panama.matvec(format, seg, cols, acts, gotVec, rowFrom, rows);
         assertClose(wantVec, gotVec, rows, cols, rowFrom, panama.name() + " " + format + " matvec " + rows + "x" + cols);
+        float[] preparedVec = new float[rows];
+        panama.prepare(format, acts);
+        panama.matvec(format, seg, cols, acts, preparedVec, rowFrom, rows);
+        assertArrayEquals(gotVec, preparedVec, panama.name() + " " + format + " matvec after prepare " + rows + "x" + cols);
       }
     }
   }
