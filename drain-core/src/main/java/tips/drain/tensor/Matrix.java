@@ -44,6 +44,9 @@ public interface Matrix {
    */
   long MIN_PARALLEL_WORK = 1L << 16;
 
+  /** Rows per chunk of a batched product, when there are enough: the GEMM's panel kernel wants 128 or more. */
+  int MIN_BATCHED_ROWS = 128;
+
   /** The whole product {@code out = W·x}, rows split across the threads of {@code parallel}. */
   default void matvec(float[] x, float[] out, Parallel parallel) {
     if ((long) rows() * cols() < MIN_PARALLEL_WORK) {
@@ -63,7 +66,7 @@ public interface Matrix {
       matmul(x, batch, out, 0, rows());
       return;
     }
-    parallel.forRange(rows(), (from, to) -> matmul(x, batch, out, from, to));
+    parallel.forRange(rows(), MIN_BATCHED_ROWS, (from, to) -> matmul(x, batch, out, from, to));
   }
 
   /**

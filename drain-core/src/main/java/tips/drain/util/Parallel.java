@@ -3,7 +3,7 @@ package tips.drain.util;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -13,14 +13,14 @@ import java.util.concurrent.locks.LockSupport;
  * token, so a region costs no allocation and little synchronisation:
  *
  * <ul>
- *   <li>{@link #forRange} splits {@code [0, n)} into one contiguous chunk per thread, equal in size, so
- *       that all threads finish together; boundaries fall on multiples of 16 when {@code n} is large, so
- *       two threads never write the same cache line of a float output;
- *   <li>each worker is handed its chunk by one volatile write; workers spin briefly
- *       ({@value #SPIN_NANOS} ns) before parking, so back-to-back regions do not pay a wake-up each;
- *   <li>the caller runs the first chunk, then takes over every chunk whose worker has not started it
- *       yet (each chunk is claimed once, by whoever gets there first), and waits only for chunks in
- *       progress. A worker descheduled by a busy machine therefore delays nothing.
+ *   <li>{@link #forRange} splits {@code [0, n)} into contiguous chunks of equal size, up to
+ *       {@value #CHUNKS_PER_THREAD} per thread; boundaries fall on multiples of 16 when {@code n} is large,
+ *       so two threads never write the same cache line of a float output;
+ *   <li>every thread takes the next unstarted chunk until none is left (one compare-and-set each), so a
+ *       thread that starts late (woken from a park, descheduled by a busy machine) or runs slower only
+ *       does fewer chunks, and nobody waits for it;
+ *   <li>each worker is handed the job by one volatile write; workers spin briefly
+ *       ({@value #SPIN_NANOS} ns) before parking, so back-to-back regions do not pay a wake-up each.
  * </ul>
  *
  * An exception thrown by the task in any thread is rethrown to the caller after every chunk has finished.
@@ -35,25 +35,29 @@ public final class Parallel implements AutoCloseable {
     void run(int from, int to);
   }
 
+  /** Chunks per thread at most: enough to even out a late or slow thread, few enough to keep chunks long. */
+  static final int CHUNKS_PER_THREAD = 4;
+  /** Chunks of one job at most: the count has 16 bits of the cursor. */
+  private static final int MAX_CHUNKS = 0xFFFF;
   private static final long SPIN_NANOS = 50_000;
   private static final AtomicInteger POOL_IDS = new AtomicInteger();
-  /** Longs between the claim slots of two chunks: one cache line each. */
-  private static final int SLOT = 8;
 
   private final int threads;
   private final Worker[] workers;
   private final AtomicBoolean busy = new AtomicBoolean();
-  private final AtomicInteger pending = new AtomicInteger();
+  /**
+   * The job in bits 63..32, its number of chunks in 31..16 and the next unstarted chunk in 15..0: whoever
+   * moves it on by one runs that chunk.
+   */
+  private final AtomicLong cursor = new AtomicLong();
+  private final AtomicInteger finished = new AtomicInteger();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  /** {@code claims[part * SLOT]}: the last job whose chunk {@code part} someone started. Job ids only grow. */
-  private final AtomicLongArray claims;
 
-  // the current job: plain fields, published to each worker by the volatile write of its ticket
+  // the current job: plain fields, published by the volatile write of the cursor
   private RangeTask task;
   private int size;
-  private int parts;
   private Thread caller;
-  private long job;
+  private int job;
   private volatile boolean closed;
 
   /** @param threads number of threads, at least 1; 1 computes on the caller's thread only */
@@ -62,11 +66,10 @@ public final class Parallel implements AutoCloseable {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     this.threads = threads;
-    this.claims = new AtomicLongArray(threads * SLOT);
     this.workers = new Worker[threads - 1];
     int poolId = POOL_IDS.incrementAndGet();
     for (int i = 0; i < workers.length; i++) {
-      workers[i] = new Worker(i + 1, "drain-" + poolId + "-worker-" + (i + 1));
+      workers[i] = new Worker("drain-" + poolId + "-worker-" + (i + 1));
       workers[i].start();
     }
   }
@@ -76,38 +79,42 @@ public final class Parallel implements AutoCloseable {
     return threads;
   }
 
-  /** Runs {@code task} over {@code [0, n)} split into at most {@link #threads()} contiguous chunks. */
+  /** Runs {@code task} over {@code [0, n)} in contiguous chunks, as {@link #forRange(int, int, RangeTask)} with chunks of any size. */
   public void forRange(int n, RangeTask task) {
+    forRange(n, 1, task);
+  }
+
+  /**
+   * Runs {@code task} over {@code [0, n)} split into contiguous chunks: at least one per thread (when
+   * {@code n} allows), more, up to {@value #CHUNKS_PER_THREAD} per thread, only while each stays at least
+   * {@code minChunk} long (a kernel that is faster on long ranges asks for that).
+   */
+  public void forRange(int n, int minChunk, RangeTask task) {
     if (closed) {
       throw new IllegalStateException("this Parallel is closed");
     }
-    int parts = Math.min(threads, n);
-    if (parts <= 1 || !busy.compareAndSet(false, true)) {
+    int chunks = chunks(n, threads, minChunk);
+    if (chunks <= 1 || !busy.compareAndSet(false, true)) {
       if (n > 0) {
         task.run(0, n);
       }
       return;
     }
     try {
-      long id = ++job;
+      int id = ++job;
       this.task = task;
       this.size = n;
-      this.parts = parts;
       this.caller = Thread.currentThread();
-      pending.set(parts - 1);
-      for (int part = 1; part < parts; part++) {
-        Worker w = workers[part - 1];
-        w.ticket = id; // publishes the fields above to this worker
+      finished.set(0);
+      cursor.set((long) id << 32 | (long) chunks << 16); // publishes the fields above
+      int helpers = Math.min(workers.length, chunks - 1);
+      for (int i = 0; i < helpers; i++) {
+        Worker w = workers[i];
+        w.ticket = id;
         LockSupport.unpark(w);
       }
-      runPart(0);
-      for (int part = 1; part < parts; part++) {
-        if (claim(part, id)) {
-          runPart(part);
-          pending.decrementAndGet();
-        }
-      }
-      awaitWorkers();
+      work(id);
+      awaitChunks(chunks);
       Throwable t = failure.getAndSet(null);
       if (t instanceof RuntimeException e) {
         throw e;
@@ -122,26 +129,48 @@ public final class Parallel implements AutoCloseable {
     }
   }
 
-  /** Start of chunk {@code part} of {@code parts} over {@code [0, n)}. */
-  static int boundary(int n, int parts, int part) {
-    if (part >= parts) {
+  /** How many chunks {@code [0, n)} is cut into for {@code threads} threads. */
+  static int chunks(int n, int threads, int minChunk) {
+    int most = Math.max(threads, Math.min(threads * CHUNKS_PER_THREAD, n / Math.max(1, minChunk)));
+    return Math.max(0, Math.min(Math.min(n, most), MAX_CHUNKS));
+  }
+
+  /** Start of chunk {@code chunk} of {@code chunks} over {@code [0, n)}. */
+  static int boundary(int n, int chunks, int chunk) {
+    if (chunk >= chunks) {
       return n;
     }
-    int align = n >= 64 * parts ? 16 : 1;
-    return (int) ((long) n * part / parts) / align * align;
+    int align = n >= 64 * chunks ? 16 : 1;
+    return (int) ((long) n * chunk / chunks) / align * align;
   }
 
-  /** True if this thread is the first to start chunk {@code part} of job {@code id}. */
-  private boolean claim(int part, long id) {
-    int slot = part * SLOT;
-    long last = claims.get(slot);
-    // a chunk of an older job may be claimed; one already claimed for this (or, for a late worker, a newer) job may not
-    return last < id && claims.compareAndSet(slot, last, id);
+  /** Runs unstarted chunks of job {@code id} until none is left (or the job is no longer current). */
+  private void work(int id) {
+    while (true) {
+      long c = cursor.get();
+      if ((int) (c >>> 32) != id) {
+        return;
+      }
+      // the chunk count travels in the cursor: the field of a job being set up may already hold the next one's
+      int total = (int) (c >>> 16) & 0xFFFF;
+      int chunk = (int) c & 0xFFFF;
+      if (chunk >= total) {
+        return;
+      }
+      if (cursor.compareAndSet(c, c + 1)) {
+        // this chunk is unfinished, so the caller is still in job `id` and its fields are this job's
+        Thread waiting = caller;
+        runChunk(chunk, total);
+        if (finished.incrementAndGet() == total && Thread.currentThread() != waiting) {
+          LockSupport.unpark(waiting);
+        }
+      }
+    }
   }
 
-  private void runPart(int part) {
-    int from = boundary(size, parts, part);
-    int to = boundary(size, parts, part + 1);
+  private void runChunk(int chunk, int total) {
+    int from = boundary(size, total, chunk);
+    int to = boundary(size, total, chunk + 1);
     try {
       if (from < to) {
         task.run(from, to);
@@ -153,9 +182,9 @@ public final class Parallel implements AutoCloseable {
     }
   }
 
-  private void awaitWorkers() {
+  private void awaitChunks(int total) {
     long deadline = System.nanoTime() + SPIN_NANOS;
-    while (pending.get() != 0) {
+    while (finished.get() != total) {
       if (System.nanoTime() < deadline) {
         Thread.onSpinWait();
       } else {
@@ -165,24 +194,22 @@ public final class Parallel implements AutoCloseable {
   }
 
   /**
-   * A persistent worker: runs chunk {@code part} of each job it is handed, unless the caller took it
-   * first. The ticket is a field of its own (padded) so that workers spinning on it do not share a cache line.
+   * A persistent worker: on each new ticket, takes chunks of that job until none is left. The ticket is a
+   * field of its own (padded) so that workers spinning on it do not share a cache line.
    */
   private final class Worker extends Thread {
-    private final int part;
-    private volatile long ticket;
+    private volatile int ticket;
     @SuppressWarnings("unused")
     private long pad1, pad2, pad3, pad4, pad5, pad6, pad7;
 
-    Worker(int part, String name) {
+    Worker(String name) {
       super(name);
-      this.part = part;
       setDaemon(true);
     }
 
     @Override
     public void run() {
-      long seen = 0;
+      int seen = 0;
       while (true) {
         long deadline = System.nanoTime() + SPIN_NANOS;
         while (ticket == seen && !closed) {
@@ -196,14 +223,7 @@ public final class Parallel implements AutoCloseable {
           return;
         }
         seen = ticket;
-        // the job's fields are still those of job `seen` while its chunk is unclaimed: the caller waits for it
-        if (claim(part, seen)) {
-          Thread waiting = caller;
-          runPart(part);
-          if (pending.decrementAndGet() == 0) {
-            LockSupport.unpark(waiting);
-          }
-        }
+        work(seen);
       }
     }
   }

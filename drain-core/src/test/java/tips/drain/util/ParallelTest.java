@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,7 +38,7 @@ class ParallelTest {
   }
 
   @Test
-  void usesOneChunkPerThreadAndFewerWhenNIsSmall() {
+  void cutsUpToFourChunksPerThreadFewerWhenNIsSmallAndNoneShorterThanAsked() {
     try (Parallel parallel = new Parallel(4)) {
       List<String> chunks = Collections.synchronizedList(new ArrayList<>());
       parallel.forRange(2, (from, to) -> chunks.add(from + ".." + to));
@@ -49,8 +51,44 @@ class ParallelTest {
 
       chunks.clear();
       parallel.forRange(4096, (from, to) -> chunks.add(from + ".." + to));
+      assertEquals(16, chunks.size(), "four chunks per thread");
+      assertTrue(chunks.contains("0..256") && chunks.contains("3840..4096"), chunks.toString());
+
+      chunks.clear();
+      parallel.forRange(4096, 1024, (from, to) -> chunks.add(from + ".." + to));
       Collections.sort(chunks, (a, b) -> Integer.compare(Integer.parseInt(a.split("\\.")[0]), Integer.parseInt(b.split("\\.")[0])));
-      assertEquals(List.of("0..1024", "1024..2048", "2048..3072", "3072..4096"), chunks);
+      assertEquals(List.of("0..1024", "1024..2048", "2048..3072", "3072..4096"), chunks, "chunks of at least 1024");
+    }
+    assertEquals(4, Parallel.chunks(4096, 4, 2048), "still one chunk per thread when the minimum allows fewer");
+    assertEquals(8, Parallel.chunks(256, 2, 1), "decode of a 256-row matrix on 2 threads");
+    assertEquals(2, Parallel.chunks(256, 2, 128), "a GEMM of 256 rows keeps chunks of 128");
+  }
+
+  /** A worker that starts late (here: sleeps in its first chunk) only does fewer chunks; the others take the rest. */
+  @Test
+  void aSlowThreadDoesFewerChunks() {
+    try (Parallel parallel = new Parallel(2)) {
+      List<String> byCaller = Collections.synchronizedList(new ArrayList<>());
+      Thread caller = Thread.currentThread();
+      int[] visits = new int[1024];
+      parallel.forRange(visits.length, (from, to) -> {
+        if (Thread.currentThread() == caller) {
+          byCaller.add(from + ".." + to);
+        } else {
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        for (int i = from; i < to; i++) {
+          visits[i]++;
+        }
+      });
+      for (int i = 0; i < visits.length; i++) {
+        assertEquals(1, visits[i], "index " + i);
+      }
+      assertTrue(byCaller.size() >= 7, "the caller took the chunks the sleeping worker could not: " + byCaller);
     }
   }
 
@@ -115,12 +153,47 @@ class ParallelTest {
     }
   }
 
+  /**
+   * Jobs of different chunk counts back to back, with pauses that let the worker park: a worker reading a
+   * finished job's cursor while the next job is being set up must not claim a chunk of either (it once did,
+   * and the next job then counted one chunk too many and hung, or returned before its chunks were done).
+   */
+  @Test
+  void jobsOfDifferentChunkCountsBackToBack() {
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      try (Parallel parallel = new Parallel(2)) {
+        int[] sizes = {4, 256, 2048, 5632, 256, 2048};
+        int[] visits = new int[5632];
+        int[] want = new int[5632];
+        for (int i = 0; i < 60_000; i++) {
+          int n = sizes[i % sizes.length];
+          parallel.forRange(n, (from, to) -> {
+            for (int k = from; k < to; k++) {
+              visits[k]++;
+            }
+          });
+          for (int k = 0; k < n; k++) {
+            want[k]++;
+          }
+          if (i % 7 == 0) {
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 60_000) {
+              Thread.onSpinWait();
+            }
+          }
+        }
+        assertArrayEquals(want, visits);
+      }
+    });
+  }
+
   @Test
   void nestedCallsRunOnTheCallingThread() {
     try (Parallel parallel = new Parallel(2)) {
       AtomicLong sum = new AtomicLong();
       parallel.forRange(4, (from, to) -> parallel.forRange(10, (a, b) -> sum.addAndGet(b - a)));
-      assertEquals(20, sum.get(), "each of the 2 outer chunks ran the inner range once, serially");
+      // four outer chunks (up to four per thread), each running the inner range of 10 on its own thread
+      assertEquals(40, sum.get(), "each of the 4 outer chunks ran the inner range once, serially");
     }
   }
 
