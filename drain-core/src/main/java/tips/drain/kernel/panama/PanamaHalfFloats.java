@@ -4,9 +4,11 @@ import static tips.drain.kernel.panama.PanamaSpecies.F;
 import static tips.drain.kernel.panama.PanamaSpecies.I;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -15,12 +17,19 @@ import jdk.incubator.vector.VectorOperators;
  * (little-endian). Each half becomes a float with one or two lane-wise ops, so a vector load yields an
  * "even" and an "odd" float vector; the activations are reordered to match once per call with
  * {@link #deinterleave}.
+ *
+ * <p>The F16 widening is exact for finite values only: an infinity or NaN (exponent 31) comes out finite.
+ * The F16 loops therefore track the largest magnitude they load ({@link #maxMagnitude}, two cheap integer
+ * ops per vector) and redo the rare row that holds one with {@link Float#float16ToFloat}.
  */
 final class PanamaHalfFloats {
   /** 2^112: rebiases an F16 exponent (bias 15) placed in an F32 (bias 127). */
   private static final float F16_REBIAS = 0x1p112f;
   /** Sign bit and the 15 exponent+mantissa bits of an F16 moved to F32 positions (after an arithmetic >> 3). */
   private static final int F16_SIGN_AND_MAGNITUDE = 0x8FFFE000;
+
+  /** Magnitude bits (sign cleared) from which an F16 is an infinity or NaN: exponent 31. */
+  private static final short F16_INF_OR_NAN = 0x7C00;
 
   private PanamaHalfFloats() {}
 
@@ -55,12 +64,61 @@ final class PanamaHalfFloats {
    */
   static void widen(boolean f16, MemorySegment w, long rowBase, int k0, int kEnd, float[] dst, int dstOff) {
     int half = F.length();
+    if (!f16) {
+      for (int k = k0; k < kEnd; k += 2 * half) {
+        IntVector v = IntVector.fromMemorySegment(I, w, rowBase + 2L * k, ByteOrder.LITTLE_ENDIAN);
+        int d = dstOff + k - k0;
+        bf16Even(v).intoArray(dst, d);
+        bf16Odd(v).intoArray(dst, d + half);
+      }
+      return;
+    }
+    ShortVector magnitude = noMagnitude();
     for (int k = k0; k < kEnd; k += 2 * half) {
       IntVector v = IntVector.fromMemorySegment(I, w, rowBase + 2L * k, ByteOrder.LITTLE_ENDIAN);
       int d = dstOff + k - k0;
-      (f16 ? f16Even(v) : bf16Even(v)).intoArray(dst, d);
-      (f16 ? f16Odd(v) : bf16Odd(v)).intoArray(dst, d + half);
+      f16Even(v).intoArray(dst, d);
+      f16Odd(v).intoArray(dst, d + half);
+      magnitude = maxMagnitude(magnitude, v);
     }
+    if (hasInfOrNaN(magnitude)) {
+      widenF16Exactly(w, rowBase, k0, kEnd, dst, dstOff);
+    }
+  }
+
+  /** {@link #widen} of F16 weights one by one with {@link Float#float16ToFloat}: exact for infinities and NaNs too. */
+  static void widenF16Exactly(MemorySegment w, long rowBase, int k0, int kEnd, float[] dst, int dstOff) {
+    int half = F.length();
+    for (int k = k0; k < kEnd; k += 2 * half) {
+      int d = dstOff + k - k0;
+      for (int j = 0; j < half; j++) {
+        dst[d + j] = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, rowBase + 2L * (k + 2 * j)));
+        dst[d + half + j] = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, rowBase + 2L * (k + 2 * j + 1)));
+      }
+    }
+  }
+
+  /** The starting value of a {@link #maxMagnitude} accumulator. */
+  static ShortVector noMagnitude() {
+    return IntVector.zero(I).reinterpretAsShorts();
+  }
+
+  /**
+   * {@code max} lane-wise raised to the magnitudes (sign bit cleared) of the two F16 weights in each int lane of
+   * {@code v}: an and and a max, against the widening's shifts, masks and multiplies.
+   */
+  static ShortVector maxMagnitude(ShortVector max, IntVector v) {
+    return max.max(magnitudes(v));
+  }
+
+  /** The magnitudes (sign bits cleared) of the two F16 weights in each int lane of {@code v}, as shorts. */
+  static ShortVector magnitudes(IntVector v) {
+    return v.and(0x7FFF7FFF).reinterpretAsShorts();
+  }
+
+  /** Whether a {@link #maxMagnitude} accumulator saw an F16 infinity or NaN. */
+  static boolean hasInfOrNaN(ShortVector maxMagnitude) {
+    return maxMagnitude.reduceLanes(VectorOperators.MAX) >= F16_INF_OR_NAN;
   }
 
   /** BF16 in the low halves of {@code v} as floats: a BF16 is the top 16 bits of an F32. */
@@ -112,7 +170,7 @@ final class PanamaHalfFloats {
    * included): shifting the 15 magnitude bits right by 3 puts exponent and mantissa in F32 position with
    * the exponent still biased by 15, and the multiply by 2^112 rebiases it (and normalizes subnormals).
    * The arithmetic shift keeps the sign in bit 31. F16 infinities and NaNs come out as finite values of
-   * magnitude 65536..131008; weights never hold them.
+   * magnitude 65536..131008: callers check {@link #hasInfOrNaN} and redo those rows exactly.
    */
   private static FloatVector f16High(IntVector h) {
     return h.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats().mul(F16_REBIAS);

@@ -6,6 +6,10 @@ import static tips.drain.kernel.panama.PanamaHalfFloats.f16Even;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16EvenUnscaled;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16Odd;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16OddUnscaled;
+import static tips.drain.kernel.panama.PanamaHalfFloats.hasInfOrNaN;
+import static tips.drain.kernel.panama.PanamaHalfFloats.magnitudes;
+import static tips.drain.kernel.panama.PanamaHalfFloats.maxMagnitude;
+import static tips.drain.kernel.panama.PanamaHalfFloats.noMagnitude;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
 import static tips.drain.kernel.panama.PanamaSpecies.I;
 
@@ -14,6 +18,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import tips.drain.tensor.DType;
 import tips.drain.tensor.Floats;
@@ -33,7 +38,9 @@ import tips.drain.tensor.Floats;
  *   <li>the segment offset is the loop variable (an int index converted to long measured ~15 % slower);
  *   <li>BF16/F16 weights are widened two per int lane ({@link PanamaHalfFloats}) against activations
  *       reordered once per call; for F16 the activations are also scaled by a power of two, which
- *       replaces the rebias multiply of every weight.
+ *       replaces the rebias multiply of every weight. That widening makes F16 infinities and NaNs finite,
+ *       so the F16 loops also keep the largest weight magnitude of their rows (an and and a max per
+ *       vector) and recompute a row holding one with the scalar conversion.
  * </ul>
  *
  * The single-row dot products ({@link #dotF32}, {@link #dotBf16}, {@link #dotF16}) serve the edges of
@@ -255,6 +262,7 @@ final class PanamaMatVec {
     FloatVector odd2 = even0;
     FloatVector even3 = even0;
     FloatVector odd3 = even0;
+    ShortVector magnitude = noMagnitude();
     int i = 0;
     for (long o = 0; o < 2L * bound; o += step, i += 2 * half) {
       FloatVector xe = FloatVector.fromArray(F, xp, i);
@@ -271,6 +279,12 @@ final class PanamaMatVec {
       odd2 = f16OddUnscaled(v2).fma(xo, odd2);
       even3 = f16EvenUnscaled(v3).fma(xe, even3);
       odd3 = f16OddUnscaled(v3).fma(xo, odd3);
+      // a tree, so that the accumulator's dependency chain grows by one max per pass
+      magnitude = magnitude.max(magnitudes(v0).max(magnitudes(v1)).max(magnitudes(v2).max(magnitudes(v3))));
+    }
+    if (hasInfOrNaN(magnitude)) {
+      dotF16Exactly(w, cols, x, out, r0, r1, r2, r3);
+      return;
     }
     float sum0 = even0.add(odd0).reduceLanes(VectorOperators.ADD) * unscale;
     float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD) * unscale;
@@ -286,6 +300,27 @@ final class PanamaMatVec {
     out[r1] = sum1;
     out[r2] = sum2;
     out[r3] = sum3;
+  }
+
+  /**
+   * {@link #dot4F16} for rows that hold an F16 infinity or NaN: the scalar reference's dot product, so that
+   * they give the same infinity or NaN.
+   */
+  private static void dotF16Exactly(MemorySegment w, int cols, float[] x, float[] out, int r0, int r1, int r2, int r3) {
+    long rowBytes = (long) cols * Short.BYTES;
+    out[r0] = dotF16Exactly(w, r0 * rowBytes, x, 0, cols);
+    out[r1] = dotF16Exactly(w, r1 * rowBytes, x, 0, cols);
+    out[r2] = dotF16Exactly(w, r2 * rowBytes, x, 0, cols);
+    out[r3] = dotF16Exactly(w, r3 * rowBytes, x, 0, cols);
+  }
+
+  /** The F16 row of {@code cols} weights at byte {@code base} dotted with {@code x[xOff ..]}, converting one by one. */
+  private static float dotF16Exactly(MemorySegment w, long base, float[] x, int xOff, int cols) {
+    float sum = 0f;
+    for (int k = 0; k < cols; k++) {
+      sum += Float.float16ToFloat(w.get(I16, base + 2L * k)) * x[xOff + k];
+    }
+    return sum;
   }
 
   /**
@@ -333,6 +368,7 @@ final class PanamaMatVec {
     FloatVector acc2 = acc0;
     FloatVector acc3 = acc0;
     int i = 0;
+    ShortVector magnitude = noMagnitude();
     for (; i <= bound - 2 * block; i += 2 * block) {
       IntVector v0 = IntVector.fromMemorySegment(I, w, base + 2L * i, LE);
       IntVector v1 = IntVector.fromMemorySegment(I, w, base + 2L * (i + block), LE);
@@ -341,12 +377,17 @@ final class PanamaMatVec {
       acc1 = f16Odd(v0).fma(FloatVector.fromArray(F, xp, xi + half), acc1);
       acc2 = f16Even(v1).fma(FloatVector.fromArray(F, xp, xi + block), acc2);
       acc3 = f16Odd(v1).fma(FloatVector.fromArray(F, xp, xi + block + half), acc3);
+      magnitude = maxMagnitude(maxMagnitude(magnitude, v0), v1);
     }
     if (i < bound) {
       IntVector v0 = IntVector.fromMemorySegment(I, w, base + 2L * i, LE);
       acc0 = f16Even(v0).fma(FloatVector.fromArray(F, xp, xpOff + i), acc0);
       acc1 = f16Odd(v0).fma(FloatVector.fromArray(F, xp, xpOff + i + half), acc1);
+      magnitude = maxMagnitude(magnitude, v0);
       i += block;
+    }
+    if (hasInfOrNaN(magnitude)) {
+      return dotF16Exactly(w, base, x, xOff, cols);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     for (; i < cols; i++) {
