@@ -8,7 +8,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -19,8 +18,11 @@ import jdk.incubator.vector.VectorOperators;
  * {@link #deinterleave}.
  *
  * <p>The F16 widening is exact for finite values only: an infinity or NaN (exponent 31) comes out finite.
- * The F16 loops therefore track the largest magnitude they load ({@link #maxMagnitude}, two cheap integer
- * ops per vector) and redo the rare row that holds one with {@link Float#float16ToFloat}.
+ * The F16 loops therefore OR together the raw bits they load, one op per vector, as a sieve: when, for some
+ * half of a lane, the OR has all five exponent bits set ({@link #F16_EXPONENTS}), one of the weights may be an
+ * infinity or NaN (or weights of magnitude 2 and more set the top bit); only then are the rows checked
+ * exactly ({@link #holdsInfOrNaN}), and a row that holds one is redone with {@link Float#float16ToFloat}.
+ * A sharper test in the loop (an and, an add and an or per vector) measured 5-15 % slower on F16 matvec.
  */
 final class PanamaHalfFloats {
   /** 2^112: rebiases an F16 exponent (bias 15) placed in an F32 (bias 127). */
@@ -28,8 +30,18 @@ final class PanamaHalfFloats {
   /** Sign bit and the 15 exponent+mantissa bits of an F16 moved to F32 positions (after an arithmetic >> 3). */
   private static final int F16_SIGN_AND_MAGNITUDE = 0x8FFFE000;
 
-  /** Magnitude bits (sign cleared) from which an F16 is an infinity or NaN: exponent 31. */
-  private static final short F16_INF_OR_NAN = 0x7C00;
+  /**
+   * The exponent bits of the two F16 in an int lane. With {@link #F16_EXPONENT_CARRY} added, the masked
+   * exponent of a half carries into the half's top bit ({@link #F16_TOP_BITS}) exactly when all five are set,
+   * and never into the next half. The matvec loops write this test out instead of calling
+   * {@link #exponent31}: there a helper call passes C2's {@code NodeCountInliningCutoff}, stays a call and boxes
+   * its vectors (measured 10x slower).
+   */
+  static final int F16_EXPONENTS = 0x7C007C00;
+  /** See {@link #F16_EXPONENTS}. */
+  static final int F16_EXPONENT_CARRY = 0x04000400;
+  /** See {@link #F16_EXPONENTS}. */
+  static final int F16_TOP_BITS = 0x80008000;
 
   private PanamaHalfFloats() {}
 
@@ -73,17 +85,35 @@ final class PanamaHalfFloats {
       }
       return;
     }
-    ShortVector magnitude = noMagnitude();
+    IntVector sieve = IntVector.zero(I);
     for (int k = k0; k < kEnd; k += 2 * half) {
       IntVector v = IntVector.fromMemorySegment(I, w, rowBase + 2L * k, ByteOrder.LITTLE_ENDIAN);
       int d = dstOff + k - k0;
       f16Even(v).intoArray(dst, d);
       f16Odd(v).intoArray(dst, d + half);
-      magnitude = maxMagnitude(magnitude, v);
+      sieve = sieve.or(v);
     }
-    if (hasInfOrNaN(magnitude)) {
+    if (exponent31(sieve) && holdsInfOrNaN(w, rowBase, k0, kEnd)) {
       widenF16Exactly(w, rowBase, k0, kEnd, dst, dstOff);
     }
+  }
+
+  /** Whether some half of a lane of {@code v} has all five F16 exponent bits set. */
+  static boolean exponent31(IntVector v) {
+    return v.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0;
+  }
+
+  /**
+   * Whether the F16 weights {@code [k0, kEnd)} ({@code kEnd - k0} a multiple of {@link #block()}) of the row at
+   * byte {@code rowBase} hold an infinity or NaN.
+   */
+  static boolean holdsInfOrNaN(MemorySegment w, long rowBase, int k0, int kEnd) {
+    IntVector flags = IntVector.zero(I);
+    for (int k = k0; k < kEnd; k += block()) {
+      IntVector v = IntVector.fromMemorySegment(I, w, rowBase + 2L * k, ByteOrder.LITTLE_ENDIAN);
+      flags = flags.or(v.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY));
+    }
+    return flags.and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0;
   }
 
   /** {@link #widen} of F16 weights one by one with {@link Float#float16ToFloat}: exact for infinities and NaNs too. */
@@ -96,29 +126,6 @@ final class PanamaHalfFloats {
         dst[d + half + j] = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, rowBase + 2L * (k + 2 * j + 1)));
       }
     }
-  }
-
-  /** The starting value of a {@link #maxMagnitude} accumulator. */
-  static ShortVector noMagnitude() {
-    return IntVector.zero(I).reinterpretAsShorts();
-  }
-
-  /**
-   * {@code max} lane-wise raised to the magnitudes (sign bit cleared) of the two F16 weights in each int lane of
-   * {@code v}: an and and a max, against the widening's shifts, masks and multiplies.
-   */
-  static ShortVector maxMagnitude(ShortVector max, IntVector v) {
-    return max.max(magnitudes(v));
-  }
-
-  /** The magnitudes (sign bits cleared) of the two F16 weights in each int lane of {@code v}, as shorts. */
-  static ShortVector magnitudes(IntVector v) {
-    return v.and(0x7FFF7FFF).reinterpretAsShorts();
-  }
-
-  /** Whether a {@link #maxMagnitude} accumulator saw an F16 infinity or NaN. */
-  static boolean hasInfOrNaN(ShortVector maxMagnitude) {
-    return maxMagnitude.reduceLanes(VectorOperators.MAX) >= F16_INF_OR_NAN;
   }
 
   /** BF16 in the low halves of {@code v} as floats: a BF16 is the top 16 bits of an F32. */
@@ -170,7 +177,7 @@ final class PanamaHalfFloats {
    * included): shifting the 15 magnitude bits right by 3 puts exponent and mantissa in F32 position with
    * the exponent still biased by 15, and the multiply by 2^112 rebiases it (and normalizes subnormals).
    * The arithmetic shift keeps the sign in bit 31. F16 infinities and NaNs come out as finite values of
-   * magnitude 65536..131008: callers check {@link #hasInfOrNaN} and redo those rows exactly.
+   * magnitude 65536..131008: callers sieve for them (see the class comment) and redo those rows exactly.
    */
   private static FloatVector f16High(IntVector h) {
     return h.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats().mul(F16_REBIAS);

@@ -6,10 +6,9 @@ import static tips.drain.kernel.panama.PanamaHalfFloats.f16Even;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16EvenUnscaled;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16Odd;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16OddUnscaled;
-import static tips.drain.kernel.panama.PanamaHalfFloats.hasInfOrNaN;
-import static tips.drain.kernel.panama.PanamaHalfFloats.magnitudes;
-import static tips.drain.kernel.panama.PanamaHalfFloats.maxMagnitude;
-import static tips.drain.kernel.panama.PanamaHalfFloats.noMagnitude;
+import static tips.drain.kernel.panama.PanamaHalfFloats.F16_EXPONENTS;
+import static tips.drain.kernel.panama.PanamaHalfFloats.F16_EXPONENT_CARRY;
+import static tips.drain.kernel.panama.PanamaHalfFloats.F16_TOP_BITS;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
 import static tips.drain.kernel.panama.PanamaSpecies.I;
 
@@ -18,7 +17,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import tips.drain.tensor.DType;
 import tips.drain.tensor.Floats;
@@ -39,8 +37,8 @@ import tips.drain.tensor.Floats;
  *   <li>BF16/F16 weights are widened two per int lane ({@link PanamaHalfFloats}) against activations
  *       reordered once per call; for F16 the activations are also scaled by a power of two, which
  *       replaces the rebias multiply of every weight. That widening makes F16 infinities and NaNs finite,
- *       so the F16 loops also keep the largest weight magnitude of their rows (an and and a max per
- *       vector) and recompute a row holding one with the scalar conversion.
+ *       so the F16 loops also OR the raw weights together as a sieve (one op per vector, see
+ *       {@link PanamaHalfFloats}) and recompute a row holding one with the scalar conversion.
  * </ul>
  *
  * The single-row dot products ({@link #dotF32}, {@link #dotBf16}, {@link #dotF16}) serve the edges of
@@ -262,7 +260,7 @@ final class PanamaMatVec {
     FloatVector odd2 = even0;
     FloatVector even3 = even0;
     FloatVector odd3 = even0;
-    ShortVector magnitude = noMagnitude();
+    IntVector sieve = IntVector.zero(I);
     int i = 0;
     for (long o = 0; o < 2L * bound; o += step, i += 2 * half) {
       FloatVector xe = FloatVector.fromArray(F, xp, i);
@@ -279,12 +277,8 @@ final class PanamaMatVec {
       odd2 = f16OddUnscaled(v2).fma(xo, odd2);
       even3 = f16EvenUnscaled(v3).fma(xe, even3);
       odd3 = f16OddUnscaled(v3).fma(xo, odd3);
-      // a tree, so that the accumulator's dependency chain grows by one max per pass
-      magnitude = magnitude.max(magnitudes(v0).max(magnitudes(v1)).max(magnitudes(v2).max(magnitudes(v3))));
-    }
-    if (hasInfOrNaN(magnitude)) {
-      dotF16Exactly(w, cols, x, out, r0, r1, r2, r3);
-      return;
+      // the infinity/NaN sieve, as a tree so that its dependency chain grows by one op per pass
+      sieve = sieve.or(v0.or(v1).or(v2.or(v3)));
     }
     float sum0 = even0.add(odd0).reduceLanes(VectorOperators.ADD) * unscale;
     float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD) * unscale;
@@ -300,18 +294,29 @@ final class PanamaMatVec {
     out[r1] = sum1;
     out[r2] = sum2;
     out[r3] = sum3;
+    // PanamaHalfFloats.exponent31, written out (see PanamaHalfFloats.F16_EXPONENTS)
+    if (sieve.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0) {
+      redoInfOrNaNRows(w, cols, bound, x, out, r0, r1, r2, r3);
+    }
   }
 
   /**
-   * {@link #dot4F16} for rows that hold an F16 infinity or NaN: the scalar reference's dot product, so that
-   * they give the same infinity or NaN.
+   * After {@link #dot4F16}'s sieve fired: rows whose vector part holds an F16 infinity or NaN get the scalar
+   * reference's dot product instead, and with it the same infinity or NaN.
    */
-  private static void dotF16Exactly(MemorySegment w, int cols, float[] x, float[] out, int r0, int r1, int r2, int r3) {
-    long rowBytes = (long) cols * Short.BYTES;
-    out[r0] = dotF16Exactly(w, r0 * rowBytes, x, 0, cols);
-    out[r1] = dotF16Exactly(w, r1 * rowBytes, x, 0, cols);
-    out[r2] = dotF16Exactly(w, r2 * rowBytes, x, 0, cols);
-    out[r3] = dotF16Exactly(w, r3 * rowBytes, x, 0, cols);
+  private static void redoInfOrNaNRows(MemorySegment w, int cols, int bound, float[] x, float[] out, int r0, int r1, int r2,
+      int r3) {
+    redoIfInfOrNaN(w, cols, bound, x, out, r0);
+    redoIfInfOrNaN(w, cols, bound, x, out, r1);
+    redoIfInfOrNaN(w, cols, bound, x, out, r2);
+    redoIfInfOrNaN(w, cols, bound, x, out, r3);
+  }
+
+  private static void redoIfInfOrNaN(MemorySegment w, int cols, int bound, float[] x, float[] out, int r) {
+    long base = r * (long) cols * Short.BYTES;
+    if (PanamaHalfFloats.holdsInfOrNaN(w, base, 0, bound)) {
+      out[r] = dotF16Exactly(w, base, x, 0, cols);
+    }
   }
 
   /** The F16 row of {@code cols} weights at byte {@code base} dotted with {@code x[xOff ..]}, converting one by one. */
@@ -368,7 +373,7 @@ final class PanamaMatVec {
     FloatVector acc2 = acc0;
     FloatVector acc3 = acc0;
     int i = 0;
-    ShortVector magnitude = noMagnitude();
+    IntVector sieve = IntVector.zero(I);
     for (; i <= bound - 2 * block; i += 2 * block) {
       IntVector v0 = IntVector.fromMemorySegment(I, w, base + 2L * i, LE);
       IntVector v1 = IntVector.fromMemorySegment(I, w, base + 2L * (i + block), LE);
@@ -377,16 +382,18 @@ final class PanamaMatVec {
       acc1 = f16Odd(v0).fma(FloatVector.fromArray(F, xp, xi + half), acc1);
       acc2 = f16Even(v1).fma(FloatVector.fromArray(F, xp, xi + block), acc2);
       acc3 = f16Odd(v1).fma(FloatVector.fromArray(F, xp, xi + block + half), acc3);
-      magnitude = maxMagnitude(maxMagnitude(magnitude, v0), v1);
+      sieve = sieve.or(v0.or(v1));
     }
     if (i < bound) {
       IntVector v0 = IntVector.fromMemorySegment(I, w, base + 2L * i, LE);
       acc0 = f16Even(v0).fma(FloatVector.fromArray(F, xp, xpOff + i), acc0);
       acc1 = f16Odd(v0).fma(FloatVector.fromArray(F, xp, xpOff + i + half), acc1);
-      magnitude = maxMagnitude(magnitude, v0);
+      sieve = sieve.or(v0);
       i += block;
     }
-    if (hasInfOrNaN(magnitude)) {
+    // PanamaHalfFloats.exponent31, written out (see PanamaHalfFloats.F16_EXPONENTS)
+    if (sieve.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0
+        && PanamaHalfFloats.holdsInfOrNaN(w, base, 0, bound)) {
       return dotF16Exactly(w, base, x, xOff, cols);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);

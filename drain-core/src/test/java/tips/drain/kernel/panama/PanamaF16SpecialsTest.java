@@ -24,7 +24,7 @@ import tips.drain.tensor.DType;
 class PanamaF16SpecialsTest {
   private static final Kernels SCALAR = new ScalarKernels();
   /** Kinds of rows of {@link #weightsWithSpecials}. */
-  private static final int ROW_KINDS = 8;
+  private static final int ROW_KINDS = 9;
   private static final short POSITIVE_INFINITY = 0x7C00;
   private static final short NEGATIVE_INFINITY = (short) 0xFC00;
   private static final short NAN = 0x7E00;
@@ -41,7 +41,7 @@ class PanamaF16SpecialsTest {
     Random rnd = new Random(bits * 7L);
     try (Arena arena = Arena.ofConfined()) {
       for (int cols : SIZES) {
-        int rows = 2 + 2 * ROW_KINDS; // rows [2, rows): every kind twice, a count that is a multiple of 4 plus 2
+        int rows = 2 + 2 * ROW_KINDS; // rows [2, rows): every kind at least twice, a count that is not a multiple of 4
         MemorySegment w = weightsWithSpecials(arena, rnd, rows, cols);
         float[] x = KernelTestData.floats(rnd, cols);
         x[cols / 3] = 0f; // an infinity times zero is NaN
@@ -86,9 +86,10 @@ class PanamaF16SpecialsTest {
   }
 
   /**
-   * Random F16 weights where row {@code r} is, by {@code r % 8}: ordinary; +Inf in the vector part; -Inf in the
+   * Random F16 weights where row {@code r} is, by {@code r % 9}: ordinary; +Inf in the vector part; -Inf in the
    * last column (the scalar tail when there is one); a NaN; +Inf and -Inf (NaN); +Inf where the activation is
-   * zero (NaN); all subnormals of both signs; a NaN with a payload and the sign bit.
+   * zero (NaN); all subnormals of both signs; a NaN with a payload and the sign bit; finite weights whose
+   * exponent bits together make 31 (the panama kernels' sieve fires, the row has no infinity).
    */
   private static MemorySegment weightsWithSpecials(Arena arena, Random rnd, int rows, int cols) {
     MemorySegment w = KernelTestData.weights(arena, rnd, DType.F16, rows * cols, 1);
@@ -110,6 +111,11 @@ class PanamaF16SpecialsTest {
           }
         }
         case 7 -> set(w, row + cols - 1 - (r % cols), NEGATIVE_NAN_WITH_PAYLOAD);
+        case 8 -> {
+          set(w, row + (r * 3) % cols, Float.floatToFloat16(65504f)); // finite, but all exponent bits but one set
+          set(w, row + (r * 11) % cols, Float.floatToFloat16(-2.5f));
+          set(w, row + (r * 13) % cols, Float.floatToFloat16(0.75f));
+        }
         default -> { }
       }
     }
