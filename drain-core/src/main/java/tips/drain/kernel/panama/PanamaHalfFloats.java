@@ -73,8 +73,9 @@ final class PanamaHalfFloats {
   /**
    * Widens the 16-bit weights of columns {@code [k0, kEnd)} (a multiple of {@link #block()} wide) of the row
    * starting at byte {@code rowBase} into {@code dst[dstOff ..]}, in the deinterleaved order of {@link #deinterleave}.
+   * Returns whether they held an F16 infinity or NaN (widened exactly all the same).
    */
-  static void widen(boolean f16, MemorySegment w, long rowBase, int k0, int kEnd, float[] dst, int dstOff) {
+  static boolean widen(boolean f16, MemorySegment w, long rowBase, int k0, int kEnd, float[] dst, int dstOff) {
     int half = F.length();
     if (!f16) {
       for (int k = k0; k < kEnd; k += 2 * half) {
@@ -83,7 +84,7 @@ final class PanamaHalfFloats {
         bf16Even(v).intoArray(dst, d);
         bf16Odd(v).intoArray(dst, d + half);
       }
-      return;
+      return false;
     }
     IntVector sieve = IntVector.zero(I);
     for (int k = k0; k < kEnd; k += 2 * half) {
@@ -95,7 +96,9 @@ final class PanamaHalfFloats {
     }
     if (exponent31(sieve) && holdsInfOrNaN(w, rowBase, k0, kEnd)) {
       widenF16Exactly(w, rowBase, k0, kEnd, dst, dstOff);
+      return true;
     }
+    return false;
   }
 
   /** Whether some half of a lane of {@code v} has all five F16 exponent bits set. */

@@ -319,8 +319,11 @@ final class PanamaMatVec {
     }
   }
 
-  /** The F16 row of {@code cols} weights at byte {@code base} dotted with {@code x[xOff ..]}, converting one by one. */
-  private static float dotF16Exactly(MemorySegment w, long base, float[] x, int xOff, int cols) {
+  /**
+   * The F16 row of {@code cols} weights at byte {@code base} dotted with {@code x[xOff ..]}, converting one by one
+   * as the scalar reference does: exact for infinities and NaNs too.
+   */
+  static float dotF16Exactly(MemorySegment w, long base, float[] x, int xOff, int cols) {
     float sum = 0f;
     for (int k = 0; k < cols; k++) {
       sum += Float.float16ToFloat(w.get(I16, base + 2L * k)) * x[xOff + k];
@@ -363,7 +366,12 @@ final class PanamaMatVec {
     return sum;
   }
 
-  /** As {@link #dotBf16} for F16 weights. */
+  /**
+   * As {@link #dotBf16} for F16 weights that are all finite: the caller checks for infinities and NaNs
+   * ({@link PanamaHalfFloats#holdsInfOrNaN}, once per row for all tokens) and uses {@link #dotF16Exactly} for
+   * a row that holds one. A check in here measured as a C2 inlining failure (the method is at
+   * {@code NodeCountInliningCutoff}).
+   */
   static float dotF16(MemorySegment w, long base, float[] xp, int xpOff, float[] x, int xOff, int cols) {
     int half = F.length();
     int block = 2 * half;
@@ -373,7 +381,6 @@ final class PanamaMatVec {
     FloatVector acc2 = acc0;
     FloatVector acc3 = acc0;
     int i = 0;
-    IntVector sieve = IntVector.zero(I);
     for (; i <= bound - 2 * block; i += 2 * block) {
       IntVector v0 = IntVector.fromMemorySegment(I, w, base + 2L * i, LE);
       IntVector v1 = IntVector.fromMemorySegment(I, w, base + 2L * (i + block), LE);
@@ -382,19 +389,12 @@ final class PanamaMatVec {
       acc1 = f16Odd(v0).fma(FloatVector.fromArray(F, xp, xi + half), acc1);
       acc2 = f16Even(v1).fma(FloatVector.fromArray(F, xp, xi + block), acc2);
       acc3 = f16Odd(v1).fma(FloatVector.fromArray(F, xp, xi + block + half), acc3);
-      sieve = sieve.or(v0.or(v1));
     }
     if (i < bound) {
       IntVector v0 = IntVector.fromMemorySegment(I, w, base + 2L * i, LE);
       acc0 = f16Even(v0).fma(FloatVector.fromArray(F, xp, xpOff + i), acc0);
       acc1 = f16Odd(v0).fma(FloatVector.fromArray(F, xp, xpOff + i + half), acc1);
-      sieve = sieve.or(v0);
       i += block;
-    }
-    // PanamaHalfFloats.exponent31, written out (see PanamaHalfFloats.F16_EXPONENTS)
-    if (sieve.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0
-        && PanamaHalfFloats.holdsInfOrNaN(w, base, 0, bound)) {
-      return dotF16Exactly(w, base, x, xOff, cols);
     }
     float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     for (; i < cols; i++) {
