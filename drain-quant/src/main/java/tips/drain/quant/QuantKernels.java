@@ -36,8 +36,10 @@ public interface QuantKernels {
   void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo);
 
   /**
-   * Rows {@code [rowFrom, rowTo)} of {@code w} as floats, row after row into {@code dst[0 ..]}: the
-   * weights of a tile that a large matmul hands to core's F32 GEMM.
+   * Rows {@code [rowFrom, rowTo)} of {@code w} as little-endian floats, row after row from byte 0 of
+   * {@code dst}: the weights of a tile that a large matmul hands to core's F32 GEMM. {@code dst} is native
+   * memory, as the mapped weights are: a heap segment here would make the GEMM's segment loads see two
+   * implementations and compile slower for every caller.
    */
-  void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst);
+  void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, MemorySegment dst);
 }

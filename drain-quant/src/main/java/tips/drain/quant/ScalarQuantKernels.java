@@ -1,6 +1,7 @@
 package tips.drain.quant;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The reference kernels: plain loops over the blocks of any {@link QuantFormat}, through its
@@ -40,10 +41,12 @@ public final class ScalarQuantKernels implements QuantKernels {
   }
 
   @Override
-  public void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst) {
+  public void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, MemorySegment dst) {
     long rowBytes = format.rowBytes(cols);
+    float[] row = new float[cols];
     for (int r = rowFrom; r < rowTo; r++) {
-      format.dequantizeRow(w, r * rowBytes, dst, (r - rowFrom) * cols, cols);
+      format.dequantizeRow(w, r * rowBytes, row, 0, cols);
+      MemorySegment.copy(row, 0, dst, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) (r - rowFrom) * cols * Float.BYTES, cols);
     }
   }
 

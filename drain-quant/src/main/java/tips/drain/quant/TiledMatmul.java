@@ -1,5 +1,6 @@
 package tips.drain.quant;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import tips.drain.kernel.Kernels;
 import tips.drain.tensor.DType;
@@ -21,19 +22,20 @@ final class TiledMatmul {
   static final int MIN_BATCH = Integer.getInteger("drain.quant.tiledMinBatch", 4);
   /** Rows per tile: a multiple of the GEMM's 4-row register tile (8 to 64 measured the same). */
   static final int TILE_ROWS = 16;
-  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+  /** Per thread: the dequantized tile (native, see {@link QuantKernels#dequantize}) and the tile's output. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private TiledMatmul() {}
 
   /** {@code out[b * rows + r] = W[r, :] · x[b * cols ..]} for {@code rowFrom <= r < rowTo}, every {@code b < batch}. */
   static void matmul(QuantFormat format, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out,
       int rowFrom, int rowTo, QuantKernels quant, Kernels dense) {
-    float[] tile = scratch(0, TILE_ROWS * cols);
-    float[] tileOut = scratch(1, TILE_ROWS * batch);
-    MemorySegment tileWeights = MemorySegment.ofArray(tile);
+    Scratch scratch = SCRATCH.get();
+    MemorySegment tileWeights = scratch.tile((long) TILE_ROWS * cols * Float.BYTES);
+    float[] tileOut = scratch.out(TILE_ROWS * batch);
     for (int r0 = rowFrom; r0 < rowTo; r0 += TILE_ROWS) {
       int n = Math.min(TILE_ROWS, rowTo - r0);
-      quant.dequantize(format, w, cols, r0, r0 + n, tile);
+      quant.dequantize(format, w, cols, r0, r0 + n, tileWeights);
       dense.matmul(DType.F32, tileWeights, n, cols, x, batch, tileOut, 0, n);
       for (int b = 0; b < batch; b++) {
         System.arraycopy(tileOut, b * n, out, b * rows + r0, n);
@@ -41,11 +43,22 @@ final class TiledMatmul {
     }
   }
 
-  private static float[] scratch(int which, int n) {
-    float[][] buffers = SCRATCH.get();
-    if (buffers[which].length < n) {
-      buffers[which] = new float[n];
+  private static final class Scratch {
+    private MemorySegment tile = MemorySegment.NULL;
+    private float[] out = new float[0];
+
+    MemorySegment tile(long bytes) {
+      if (tile.byteSize() < bytes) {
+        tile = Arena.ofAuto().allocate(bytes, 64);
+      }
+      return tile;
     }
-    return buffers[which];
+
+    float[] out(int n) {
+      if (out.length < n) {
+        out = new float[n];
+      }
+      return out;
+    }
   }
 }

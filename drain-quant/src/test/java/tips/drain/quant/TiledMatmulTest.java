@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,8 +29,9 @@ class TiledMatmulTest {
       float[] w = QuantTestData.uniform(rnd, rows * cols);
       try (Arena arena = Arena.ofConfined()) {
         MemorySegment seg = QuantTestData.quantize(arena, format, w, rows, cols);
-        float[] deq = new float[rows * cols];
-        new ScalarQuantKernels().dequantize(format, seg, cols, 0, rows, deq);
+        MemorySegment deqSegment = arena.allocate((long) rows * cols * Float.BYTES);
+        new ScalarQuantKernels().dequantize(format, seg, cols, 0, rows, deqSegment);
+        float[] deq = deqSegment.toArray(ValueLayout.JAVA_FLOAT);
         for (int batch : new int[] {1, 3, 4, 5, 9, 16}) {
           float[] x = QuantTestData.uniform(rnd, batch * cols);
           float[] got = new float[batch * rows];

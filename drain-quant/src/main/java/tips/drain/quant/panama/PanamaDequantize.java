@@ -23,29 +23,29 @@ final class PanamaDequantize {
 
   private PanamaDequantize() {}
 
-  static void q8(MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst) {
+  static void q8(MemorySegment w, int cols, int rowFrom, int rowTo, MemorySegment dst) {
     int blocks = cols / 32;
     long rowBytes = (long) blocks * PanamaQ8.BLOCK_BYTES;
     for (int r = rowFrom; r < rowTo; r++) {
-      int to = (r - rowFrom) * cols;
+      long to = (long) (r - rowFrom) * cols * Float.BYTES;
       for (int k = 0; k < blocks; k++) {
         long o = r * rowBytes + (long) k * PanamaQ8.BLOCK_BYTES;
         FloatVector d = FloatVector.broadcast(F, PanamaQ8.f16(w, o));
         ByteVector lo = ByteVector.fromMemorySegment(B16, w, o + 2, LE);
         ByteVector hi = ByteVector.fromMemorySegment(B16, w, o + 18, LE);
         for (int p = 0; p < PARTS; p++) {
-          ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, to + 32 * k + p * F.length());
-          ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, to + 32 * k + 16 + p * F.length());
+          ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoMemorySegment(dst, to + 4L * (32 * k + p * F.length()), LE);
+          ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoMemorySegment(dst, to + 4L * (32 * k + 16 + p * F.length()), LE);
         }
       }
     }
   }
 
-  static void q4(MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst) {
+  static void q4(MemorySegment w, int cols, int rowFrom, int rowTo, MemorySegment dst) {
     int blocks = cols / 32;
     long rowBytes = (long) blocks * PanamaQ4.BLOCK_BYTES;
     for (int r = rowFrom; r < rowTo; r++) {
-      int to = (r - rowFrom) * cols;
+      long to = (long) (r - rowFrom) * cols * Float.BYTES;
       for (int k = 0; k < blocks; k++) {
         long o = r * rowBytes + (long) k * PanamaQ4.BLOCK_BYTES;
         FloatVector d = FloatVector.broadcast(F, PanamaQ8.f16(w, o));
@@ -54,8 +54,8 @@ final class PanamaDequantize {
           IntVector b = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
           IntVector lo = b.and(0x0F).sub(8);
           IntVector hi = b.lanewise(VectorOperators.LSHR, 4).sub(8);
-          ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, to + 32 * k + p * F.length());
-          ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, to + 32 * k + 16 + p * F.length());
+          ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d).intoMemorySegment(dst, to + 4L * (32 * k + p * F.length()), LE);
+          ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d).intoMemorySegment(dst, to + 4L * (32 * k + 16 + p * F.length()), LE);
         }
       }
     }

@@ -56,7 +56,7 @@ public final class PanamaQuantKernels implements QuantKernels {
   }
 
   @Override
-  public void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, float[] dst) {
+  public void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, MemorySegment dst) {
     switch (format) {
       case Q8_0 -> PanamaDequantize.q8(w, cols, rowFrom, rowTo, dst);
       case Q4_0 -> PanamaDequantize.q4(w, cols, rowFrom, rowTo, dst);

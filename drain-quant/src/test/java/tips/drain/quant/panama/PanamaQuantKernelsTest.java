@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -151,11 +152,17 @@ class PanamaQuantKernelsTest {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment seg = arena.allocate(format.byteSize(rows, cols) + 1).asSlice(1);
       seg.copyFrom(QuantTestData.quantize(arena, format, w, rows, cols));
-      float[] want = new float[5 * cols];
-      float[] got = new float[5 * cols];
+      MemorySegment want = arena.allocate(5L * cols * Float.BYTES);
+      MemorySegment got = arena.allocate(5L * cols * Float.BYTES);
       SCALAR.dequantize(format, seg, cols, 2, 7, want);
       panama.dequantize(format, seg, cols, 2, 7, got);
-      assertArrayEquals(want, got, panama.name() + " " + format);
+      float[] expected = want.toArray(ValueLayout.JAVA_FLOAT);
+      assertArrayEquals(expected, got.toArray(ValueLayout.JAVA_FLOAT), panama.name() + " " + format);
+      float[] rows2to7 = new float[5 * cols];
+      for (int r = 2; r < 7; r++) {
+        format.dequantizeRow(seg, r * format.rowBytes(cols), rows2to7, (r - 2) * cols, cols);
+      }
+      assertArrayEquals(rows2to7, expected, "the reference writes the rows of the format table");
     }
   }
 
