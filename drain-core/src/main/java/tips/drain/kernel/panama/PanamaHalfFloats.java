@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorOperators;
  * half of a lane, the OR has all five exponent bits set ({@link #F16_EXPONENTS}), one of the weights may be an
  * infinity or NaN (or weights of magnitude 2 and more set the top bit); only then are the rows checked
  * exactly ({@link #holdsInfOrNaN}), and a row that holds one is redone with {@link Float#float16ToFloat}.
- * A sharper test in the loop (an and, an add and an or per vector) measured 5-15 % slower on F16 matvec.
+ * A sharper test in the loop (an and, an add and an or per vector) was 5-15 % slower on F16 matvec in rough
+ * single-thread timings (not JMH); the sieve showed no difference on memory-bound shapes.
  */
 final class PanamaHalfFloats {
   /** 2^112: rebiases an F16 exponent (bias 15) placed in an F32 (bias 127). */
@@ -35,7 +36,7 @@ final class PanamaHalfFloats {
    * exponent of a half carries into the half's top bit ({@link #F16_TOP_BITS}) exactly when all five are set,
    * and never into the next half. The matvec loops write this test out instead of calling
    * {@link #exponent31}: there a helper call passes C2's {@code NodeCountInliningCutoff}, stays a call and boxes
-   * its vectors (measured 10x slower).
+   * its vectors (10x slower in a rough timing).
    */
   static final int F16_EXPONENTS = 0x7C007C00;
   /** See {@link #F16_EXPONENTS}. */
