@@ -17,9 +17,10 @@ import tips.drain.kernel.Kernels;
 import tips.drain.kernel.ScalarKernels;
 
 /**
- * The exp-based activation kernels (softmax over a vocabulary or attention row, SiLU×up over the FFN)
- * and RMSNorm, in microseconds per call. The {@code Vector}/{@code Scalar} pairs show what
- * {@code VectorOperators.EXP} gains over a loop of {@code Math.exp}.
+ * The exp- and tanh-based activation kernels (softmax over a vocabulary or attention row, SiLU×up and
+ * GELU-tanh×up over the FFN, Gemma 2's logit soft-cap) and RMSNorm, in microseconds per call. The
+ * {@code Vector}/{@code Scalar} pairs show what {@code VectorOperators.EXP} and {@code TANH} gain over loops
+ * of {@code Math.exp} and {@code Math.tanh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,6 +28,9 @@ import tips.drain.kernel.ScalarKernels;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class VectorOpsBenchmark {
+  /** Gemma 2's final logit soft-cap. */
+  private static final float SOFTCAP = 30f;
+
   @Param({"2048", "5632", "32000"})
   public int n;
 
@@ -62,6 +66,28 @@ public class VectorOpsBenchmark {
     got = gate.clone();
     kernels.siluMul(got, up, 0, n);
     WeightMatrices.check(kernels.name() + " siluMul", want, got);
+    want = gate.clone();
+    scalar.geluTanhMul(want, up, 0, n);
+    got = gate.clone();
+    kernels.geluTanhMul(got, up, 0, n);
+    WeightMatrices.check(kernels.name() + " geluTanhMul", want, got);
+    want = logits.clone();
+    scalar.softcap(want, 0, n, SOFTCAP);
+    got = logits.clone();
+    kernels.softcap(got, 0, n, SOFTCAP);
+    WeightMatrices.check(kernels.name() + " softcap", want, got);
+  }
+
+  private float geluTanhMul() {
+    System.arraycopy(gate, 0, work, 0, n);
+    kernels.geluTanhMul(work, up, 0, n);
+    return work[0];
+  }
+
+  private float softcap() {
+    System.arraycopy(logits, 0, work, 0, n);
+    kernels.softcap(work, 0, n, SOFTCAP);
+    return work[0];
   }
 
   private float softmax() {
@@ -115,5 +141,29 @@ public class VectorOpsBenchmark {
   @Fork(value = 1, jvmArgsPrepend = {"-Ddrain.kernels=scalar"})
   public float rmsnormScalar() {
     return rmsnorm();
+  }
+
+  @Benchmark
+  @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector"})
+  public float geluTanhMulVector() {
+    return geluTanhMul();
+  }
+
+  @Benchmark
+  @Fork(value = 1, jvmArgsPrepend = {"-Ddrain.kernels=scalar"})
+  public float geluTanhMulScalar() {
+    return geluTanhMul();
+  }
+
+  @Benchmark
+  @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector"})
+  public float softcapVector() {
+    return softcap();
+  }
+
+  @Benchmark
+  @Fork(value = 1, jvmArgsPrepend = {"-Ddrain.kernels=scalar"})
+  public float softcapScalar() {
+    return softcap();
   }
 }

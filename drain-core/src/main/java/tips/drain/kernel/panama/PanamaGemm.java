@@ -16,7 +16,8 @@ import tips.drain.tensor.DType;
  *       BF16/F16 rows are widened to floats once per chunk into a small per-thread buffer (in the
  *       deinterleaved order of {@link PanamaHalfFloats}), then reused by every block of 4 tokens;
  *   <li>rows left over (rowTo - rowFrom not a multiple of 4) and tokens left over (batch not a multiple
- *       of 4) go through the matrix-vector dot products.
+ *       of 4) go through the matrix-vector dot products; an F16 row chunk holding an infinity or NaN
+ *       (found by the widening, or checked once per chunk for the rows left over) through the exact one.
  * </ul>
  */
 final class PanamaGemm {
@@ -66,9 +67,12 @@ final class PanamaGemm {
       boolean first = k0 == 0;
       int r = rowFrom;
       for (; r <= rowTo - 4; r += 4) {
+        int infOrNaNRows = 0; // bit i: row r + i holds an F16 infinity or NaN in this chunk
         if (!wide) {
           for (int i = 0; i < 4; i++) {
-            PanamaHalfFloats.widen(f16, w, (long) (r + i) * cols * Short.BYTES, k0, kEnd, wp, i * WIDENED_STRIDE);
+            if (PanamaHalfFloats.widen(f16, w, (long) (r + i) * cols * Short.BYTES, k0, kEnd, wp, i * WIDENED_STRIDE)) {
+              infOrNaNRows |= 1 << i;
+            }
           }
         }
         int t = 0;
@@ -81,26 +85,34 @@ final class PanamaGemm {
         }
         for (; t < batch; t++) {
           for (int rr = r; rr < r + 4; rr++) {
-            dot(type, w, rows, cols, xp, xpStride, x, rr, t, k0, k1, out, first);
+            boolean exact = (infOrNaNRows >> (rr - r) & 1) != 0;
+            dot(type, w, rows, cols, xp, xpStride, x, rr, t, k0, k1, out, first, exact);
           }
         }
       }
       for (; r < rowTo; r++) {
+        boolean exact = f16 && PanamaHalfFloats.holdsInfOrNaN(w, (long) r * cols * Short.BYTES, k0, kEnd);
         for (int t = 0; t < batch; t++) {
-          dot(type, w, rows, cols, xp, xpStride, x, r, t, k0, k1, out, first);
+          dot(type, w, rows, cols, xp, xpStride, x, r, t, k0, k1, out, first, exact);
         }
       }
     }
   }
 
-  /** One row × one token over columns {@code [k0, k1)}, added to (or stored in) {@code out}. */
+  /**
+   * One row × one token over columns {@code [k0, k1)}, added to (or stored in) {@code out}; {@code infOrNaN}: an
+   * F16 row chunk that holds an infinity or NaN, which {@link PanamaMatVec#dotF16} would make finite.
+   */
   private static void dot(DType type, MemorySegment w, int rows, int cols, float[] xp, int xpStride, float[] x, int r, int t,
-      int k0, int k1, float[] out, boolean first) {
+      int k0, int k1, float[] out, boolean first, boolean infOrNaN) {
     int n = k1 - k0;
+    long base = (long) r * cols + k0;
     float value = switch (type) {
-      case F32 -> PanamaMatVec.dotF32(w, ((long) r * cols + k0) * Float.BYTES, x, t * cols + k0, n);
-      case BF16 -> PanamaMatVec.dotBf16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * xpStride + k0, x, t * cols + k0, n);
-      default -> PanamaMatVec.dotF16(w, ((long) r * cols + k0) * Short.BYTES, xp, t * xpStride + k0, x, t * cols + k0, n);
+      case F32 -> PanamaMatVec.dotF32(w, base * Float.BYTES, x, t * cols + k0, n);
+      case BF16 -> PanamaMatVec.dotBf16(w, base * Short.BYTES, xp, t * xpStride + k0, x, t * cols + k0, n);
+      default -> infOrNaN
+          ? PanamaMatVec.dotF16Exactly(w, base * Short.BYTES, x, t * cols + k0, n)
+          : PanamaMatVec.dotF16(w, base * Short.BYTES, xp, t * xpStride + k0, x, t * cols + k0, n);
     };
     int i = t * rows + r;
     out[i] = first ? value : out[i] + value;

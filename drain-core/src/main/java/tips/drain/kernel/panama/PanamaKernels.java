@@ -72,6 +72,24 @@ public final class PanamaKernels implements Kernels {
   @Override
   public void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
       int kvStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
-    PanamaAttention.attention(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, scores, out, outOff);
+    PanamaAttention.attention(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, 0f, scores, out,
+        outOff);
+  }
+
+  @Override
+  public void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
+      int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    PanamaAttention.attention(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, softcap, scores,
+        out, outOff);
+  }
+
+  @Override
+  public void geluTanhMul(float[] gate, float[] up, int off, int n) {
+    PanamaVectorOps.geluTanhMul(gate, up, off, n);
+  }
+
+  @Override
+  public void softcap(float[] x, int off, int n, float cap) {
+    PanamaVectorOps.softcap(x, off, n, cap);
   }
 }

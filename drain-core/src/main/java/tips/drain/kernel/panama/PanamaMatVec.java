@@ -6,6 +6,9 @@ import static tips.drain.kernel.panama.PanamaHalfFloats.f16Even;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16EvenUnscaled;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16Odd;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16OddUnscaled;
+import static tips.drain.kernel.panama.PanamaHalfFloats.F16_EXPONENTS;
+import static tips.drain.kernel.panama.PanamaHalfFloats.F16_EXPONENT_CARRY;
+import static tips.drain.kernel.panama.PanamaHalfFloats.F16_TOP_BITS;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
 import static tips.drain.kernel.panama.PanamaSpecies.I;
 
@@ -33,7 +36,9 @@ import tips.drain.tensor.Floats;
  *   <li>the segment offset is the loop variable (an int index converted to long measured ~15 % slower);
  *   <li>BF16/F16 weights are widened two per int lane ({@link PanamaHalfFloats}) against activations
  *       reordered once per call; for F16 the activations are also scaled by a power of two, which
- *       replaces the rebias multiply of every weight.
+ *       replaces the rebias multiply of every weight. That widening makes F16 infinities and NaNs finite,
+ *       so the F16 loops also OR the raw weights together as a sieve (one op per vector, see
+ *       {@link PanamaHalfFloats}) and recompute a row holding one with the scalar conversion.
  * </ul>
  *
  * The single-row dot products ({@link #dotF32}, {@link #dotBf16}, {@link #dotF16}) serve the edges of
@@ -255,6 +260,7 @@ final class PanamaMatVec {
     FloatVector odd2 = even0;
     FloatVector even3 = even0;
     FloatVector odd3 = even0;
+    IntVector sieve = IntVector.zero(I);
     int i = 0;
     for (long o = 0; o < 2L * bound; o += step, i += 2 * half) {
       FloatVector xe = FloatVector.fromArray(F, xp, i);
@@ -271,6 +277,8 @@ final class PanamaMatVec {
       odd2 = f16OddUnscaled(v2).fma(xo, odd2);
       even3 = f16EvenUnscaled(v3).fma(xe, even3);
       odd3 = f16OddUnscaled(v3).fma(xo, odd3);
+      // the infinity/NaN sieve, as a tree so that its dependency chain grows by one op per pass
+      sieve = sieve.or(v0.or(v1).or(v2.or(v3)));
     }
     float sum0 = even0.add(odd0).reduceLanes(VectorOperators.ADD) * unscale;
     float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD) * unscale;
@@ -286,6 +294,41 @@ final class PanamaMatVec {
     out[r1] = sum1;
     out[r2] = sum2;
     out[r3] = sum3;
+    // PanamaHalfFloats.exponent31, written out (see PanamaHalfFloats.F16_EXPONENTS)
+    if (sieve.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0) {
+      redoInfOrNaNRows(w, cols, bound, x, out, r0, r1, r2, r3);
+    }
+  }
+
+  /**
+   * After {@link #dot4F16}'s sieve fired: rows whose vector part holds an F16 infinity or NaN get the scalar
+   * reference's dot product instead, and with it the same infinity or NaN.
+   */
+  private static void redoInfOrNaNRows(MemorySegment w, int cols, int bound, float[] x, float[] out, int r0, int r1, int r2,
+      int r3) {
+    redoIfInfOrNaN(w, cols, bound, x, out, r0);
+    redoIfInfOrNaN(w, cols, bound, x, out, r1);
+    redoIfInfOrNaN(w, cols, bound, x, out, r2);
+    redoIfInfOrNaN(w, cols, bound, x, out, r3);
+  }
+
+  private static void redoIfInfOrNaN(MemorySegment w, int cols, int bound, float[] x, float[] out, int r) {
+    long base = r * (long) cols * Short.BYTES;
+    if (PanamaHalfFloats.holdsInfOrNaN(w, base, 0, bound)) {
+      out[r] = dotF16Exactly(w, base, x, 0, cols);
+    }
+  }
+
+  /**
+   * The F16 row of {@code cols} weights at byte {@code base} dotted with {@code x[xOff ..]}, converting one by one
+   * as the scalar reference does: exact for infinities and NaNs too.
+   */
+  static float dotF16Exactly(MemorySegment w, long base, float[] x, int xOff, int cols) {
+    float sum = 0f;
+    for (int k = 0; k < cols; k++) {
+      sum += Float.float16ToFloat(w.get(I16, base + 2L * k)) * x[xOff + k];
+    }
+    return sum;
   }
 
   /**
@@ -323,7 +366,12 @@ final class PanamaMatVec {
     return sum;
   }
 
-  /** As {@link #dotBf16} for F16 weights. */
+  /**
+   * As {@link #dotBf16} for F16 weights that are all finite: the caller checks for infinities and NaNs
+   * ({@link PanamaHalfFloats#holdsInfOrNaN}, once per row for all tokens) and uses {@link #dotF16Exactly} for
+   * a row that holds one. A check in here measured as a C2 inlining failure (the method is at
+   * {@code NodeCountInliningCutoff}).
+   */
   static float dotF16(MemorySegment w, long base, float[] xp, int xpOff, float[] x, int xOff, int cols) {
     int half = F.length();
     int block = 2 * half;

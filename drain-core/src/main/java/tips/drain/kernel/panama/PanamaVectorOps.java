@@ -6,9 +6,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * The element-wise and reduction kernels over F32 activations: dot, axpy, add, scale, RMSNorm, softmax
- * and SiLU×up. Each is a vector loop plus a scalar tail; {@code exp} is the Vector API's
- * {@link VectorOperators#EXP} (the JDK's SVML-based intrinsic on x86, within about 1 ulp of {@link Math#exp}).
+ * The element-wise and reduction kernels over F32 activations: dot, axpy, add, scale, RMSNorm, softmax,
+ * SiLU×up, GELU-tanh×up and soft-capping. Each is a vector loop plus a scalar tail; {@code exp} and
+ * {@code tanh} are the Vector API's {@link VectorOperators#EXP} and {@link VectorOperators#TANH} (the JDK's
+ * SVML-based intrinsics on x86, within about 1 ulp of {@link Math#exp} and {@link Math#tanh}, ±1 for
+ * infinite arguments). The tails and the formulas' order of operations are those of the scalar references.
  */
 final class PanamaVectorOps {
   private PanamaVectorOps() {}
@@ -125,6 +127,39 @@ final class PanamaVectorOps {
     for (; i < n; i++) {
       float g = gate[off + i];
       gate[off + i] = g / (1f + (float) Math.exp(-g)) * up[off + i];
+    }
+  }
+
+  /** {@code sqrt(2/π)} of GELU's tanh approximation, rounded to float as the scalar reference does. */
+  private static final float GELU_BETA = (float) Math.sqrt(2 / Math.PI);
+  private static final float GELU_KAPPA = 0.044715f;
+
+  /** GeGLU: {@code gate = 0.5·g·(1 + tanh(β·(g + κ·g³))) · up}, as {@code ScalarKernels.geluTanhMulScalar}. */
+  static void geluTanhMul(float[] gate, float[] up, int off, int n) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector g = FloatVector.fromArray(F, gate, off + i);
+      FloatVector inner = g.mul(g).mul(g).mul(GELU_KAPPA).add(g).mul(GELU_BETA);
+      FloatVector onePlusTanh = inner.lanewise(VectorOperators.TANH).add(1f);
+      g.mul(0.5f).mul(onePlusTanh).mul(FloatVector.fromArray(F, up, off + i)).intoArray(gate, off + i);
+    }
+    for (; i < n; i++) {
+      float g = gate[off + i];
+      float inner = GELU_BETA * (g + GELU_KAPPA * (g * g * g));
+      gate[off + i] = 0.5f * g * (1f + (float) Math.tanh(inner)) * up[off + i];
+    }
+  }
+
+  /** Soft-capping: {@code x = cap · tanh(x / cap)}, as {@code ScalarKernels.softcapScalar}. */
+  static void softcap(float[] x, int off, int n, float cap) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector.fromArray(F, x, off + i).div(cap).lanewise(VectorOperators.TANH).mul(cap).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      x[off + i] = cap * (float) Math.tanh(x[off + i] / cap);
     }
   }
 }

@@ -20,6 +20,17 @@ class PanamaAttentionTest {
   @ParameterizedTest(name = "{0} bits")
   @MethodSource("widths")
   void attentionMatchesScalar(int bits) {
+    compareWithScalar(bits, 0f, 1f);
+  }
+
+  /** Gemma 2's soft-capped scores: queries scaled up so that scores reach and pass the cap. */
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void softcappedAttentionMatchesScalar(int bits) {
+    compareWithScalar(bits, 10f, 12f);
+  }
+
+  private static void compareWithScalar(int bits, float softcap, float queryScale) {
     Kernels panama = PanamaKernelsLoader.load(bits);
     Random rnd = new Random(bits);
     // {heads in group, head dim, kv heads, from, to}
@@ -36,16 +47,21 @@ class PanamaAttentionTest {
       float[] values = KernelTestData.floats(rnd, to * kvStride);
       int qOff = 5;
       float[] q = KernelTestData.floats(rnd, qOff + heads * headDim);
+      for (int i = 0; i < q.length; i++) {
+        q[i] *= queryScale;
+      }
       float scale = (float) (1 / Math.sqrt(headDim));
       int len = to - from;
       float[] wantScores = new float[heads * len];
       float[] gotScores = new float[heads * len];
       float[] want = new float[2 + heads * headDim];
       float[] got = new float[2 + heads * headDim];
-      SCALAR.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, wantScores, want, 2);
-      panama.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, gotScores, got, 2);
+      SCALAR.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, softcap, wantScores,
+          want, 2);
+      panama.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, softcap, gotScores,
+          got, 2);
       // softmax turns an ulp-level difference in a score (up to ~10 here) into a relative one in exp: allow 8x
-      String what = panama.name() + " heads " + heads + " dim " + headDim + " [" + from + "," + to + ")";
+      String what = panama.name() + " softcap " + softcap + " heads " + heads + " dim " + headDim + " [" + from + "," + to + ")";
       for (int i = 0; i < wantScores.length; i++) {
         assertClose(wantScores[i], gotScores[i], Math.abs(wantScores[i]) * 8, what + " score " + i);
       }

@@ -13,7 +13,7 @@ import tips.drain.kernel.ScalarKernels;
 /**
  * The element-wise panama kernels against the scalar reference, at every width, on odd sizes and
  * non-zero offsets. Element-wise results (axpy, add, scale) must be equal up to fma rounding;
- * reductions and exp-based ones within the documented tolerance of {@link KernelTestData}.
+ * reductions and exp- or tanh-based ones within the documented tolerance of {@link KernelTestData}.
  */
 class PanamaVectorOpsTest {
   private static final Kernels SCALAR = new ScalarKernels();
@@ -115,6 +115,63 @@ class PanamaVectorOpsTest {
       panama.siluMul(got, up, OFF, n);
       for (int i = 0; i < want.length; i++) {
         assertClose(want[i], got[i], Math.abs(want[i]), panama.name() + " siluMul n=" + n + " i=" + i);
+      }
+    }
+  }
+
+  /** Sizes for the tanh kernels: odd ones, so every width has a scalar tail. */
+  private static final int[] TANH_SIZES = {1, 13, 207, 702};
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void geluTanhMul(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 5);
+    for (int n : TANH_SIZES) {
+      float[] gate = KernelTestData.floats(rnd, n + OFF);
+      float[] up = KernelTestData.floats(rnd, n + OFF);
+      for (int i = 0; i < gate.length; i++) {
+        gate[i] *= 3; // the tanh argument spans its curved part and both saturations
+      }
+      // g³ overflows to infinity (tanh ±1, GELU 0 or g), a large negative g, and zero
+      float[] extremes = {1e13f, -1e13f, -40f, 0f, -0f, 25f};
+      for (int e = 0; e < extremes.length && OFF + e * 3 < gate.length; e++) {
+        gate[OFF + e * 3] = extremes[e];
+      }
+      float[] want = gate.clone();
+      float[] got = gate.clone();
+      SCALAR.geluTanhMul(want, up, OFF, n);
+      panama.geluTanhMul(got, up, OFF, n);
+      for (int i = 0; i < want.length; i++) {
+        // 1 + tanh cancels for negative g: an ulp of tanh is relative to |g·up|, not to the result
+        double magnitude = Math.abs((double) gate[i] * up[i]) + Math.abs(want[i]);
+        assertClose(want[i], got[i], magnitude, panama.name() + " geluTanhMul n=" + n + " i=" + i + " g=" + gate[i]);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void softcap(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 6);
+    for (int n : TANH_SIZES) {
+      for (float cap : new float[] {30f, 50f}) {
+        float[] x = KernelTestData.floats(rnd, n + OFF + 2);
+        for (int i = 0; i < x.length; i++) {
+          x[i] *= 40; // logits below, around and far beyond the cap
+        }
+        float[] extremes = {1e30f, -1e30f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, 1e-30f};
+        for (int e = 0; e < extremes.length && OFF + e * 2 < n + OFF; e++) {
+          x[OFF + e * 2] = extremes[e];
+        }
+        float[] want = x.clone();
+        float[] got = x.clone();
+        SCALAR.softcap(want, OFF, n, cap);
+        panama.softcap(got, OFF, n, cap);
+        for (int i = 0; i < x.length; i++) {
+          assertClose(want[i], got[i], Math.abs(want[i]), panama.name() + " softcap " + cap + " n=" + n + " i=" + i + " x=" + x[i]);
+        }
       }
     }
   }
