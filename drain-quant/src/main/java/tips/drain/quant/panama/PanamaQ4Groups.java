@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import tips.drain.quant.Q8Activations;
@@ -16,7 +15,7 @@ import tips.drain.quant.Q8Activations;
 /**
  * Q4_0 decode at 512 bits, four blocks per step. Four blocks are 72 bytes, 36 shorts: short {@code 9j} is
  * the F16 scale of block {@code j} and shorts {@code 9j+1 .. 9j+8} its 16 bytes of nibbles. Two 64-byte
- * loads (at bytes 0 and 8) and one short permute line the 32 nibble shorts up, block after block, with no
+ * loads (at bytes 0 and 8) and one two-source short permute line the 32 nibble shorts up, block after block, with no
  * widening: in a short {@code s} of bytes {@code 2t, 2t+1}, {@code s & 0xF}, {@code s >>> 4 & 0xF},
  * {@code s >>> 8 & 0xF} and {@code s >>> 12} are elements {@code 2t}, {@code 16+2t}, {@code 2t+1} and
  * {@code 17+2t} of the block. The activations are laid out once per product to match ({@link Layout}),
@@ -35,14 +34,30 @@ final class PanamaQ4Groups {
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   /** The second load starts here, so that it ends with the group: its lanes 24..31 are block 3's nibbles. */
   private static final int SECOND = GROUP_BYTES - 64;
-  private static final VectorShuffle<Short> NIBBLES = ENABLED ? VectorShuffle.fromOp(S, i -> i < 24 ? 9 * (i / 8) + 1 + i % 8 : i) : null;
-  private static final VectorMask<Short> LAST_BLOCK = ENABLED ? VectorMask.fromLong(S, 0xFF00_0000L) : null;
+  /**
+   * Where nibble short {@code i} comes from, for {@code selectFrom(first, second)} (one two-source permute):
+   * blocks 0..2 from the first load, block 3 from lanes 24..31 of the second (index 32 + lane).
+   */
+  private static final ShortVector NIBBLES = ENABLED ? ShortVector.fromArray(S, nibbleIndexes(), 0) : null;
   /** Both shorts of int lane {@code m} take the scale of block {@code m / 4}. */
   private static final VectorShuffle<Short> SCALES = ENABLED ? VectorShuffle.fromOp(S, i -> 9 * (i / 8)) : null;
+  /**
+   * With the F16 in both halves of an int, an arithmetic shift right by 3 puts its sign at bit 31 and its
+   * exponent and mantissa at bits 13..27; this keeps just those: the F32 whose value is the F16's times 2⁻¹¹².
+   */
+  private static final int F16_BITS = 0x8FFF_E000;
   /** F16 bits shifted into an F32's exponent and mantissa are the value times 2⁻¹¹². */
   private static final float F16_BIAS = 0x1p112f;
 
   private PanamaQ4Groups() {}
+
+  private static short[] nibbleIndexes() {
+    short[] indexes = new short[32];
+    for (int i = 0; i < 32; i++) {
+      indexes[i] = (short) (i < 24 ? 9 * (i / 8) + 1 + i % 8 : 32 + i);
+    }
+    return indexes;
+  }
 
   /**
    * Activation vector 0 of a {@link Q8Activations} in this kernel's order: per group of 128 values, four
@@ -95,7 +110,7 @@ final class PanamaQ4Groups {
       int xi = g * 128;
       long o = g * GROUP_BYTES;
       ShortVector first = ShortVector.fromMemorySegment(S, wr, o, LE);
-      ShortVector nibbles = first.rearrange(NIBBLES).blend(ShortVector.fromMemorySegment(S, wr, o + SECOND, LE), LAST_BLOCK);
+      ShortVector nibbles = NIBBLES.selectFrom(first, ShortVector.fromMemorySegment(S, wr, o + SECOND, LE));
       ShortVector p = nibbles.and((short) 0xF).mul(ShortVector.fromArray(S, values, xi))
           .add(nibbles.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, values, xi + 32)))
           .add(nibbles.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, values, xi + 64)))
@@ -104,7 +119,7 @@ final class PanamaQ4Groups {
       IntVector ints = p.reinterpretAsInts();
       IntVector pairs = ints.add(ints.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
       IntVector h = first.rearrange(SCALES).reinterpretAsInts();
-      IntVector bits = h.and(0x8000_0000).or(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13));
+      IntVector bits = h.lanewise(VectorOperators.ASHR, 3).and(F16_BITS);
       FloatVector scale = ((FloatVector) bits.reinterpretAsFloats()).mul(F16_BIAS).mul(FloatVector.fromArray(F, scales, g * 16));
       acc = ((FloatVector) pairs.convert(VectorOperators.I2F, 0)).fma(scale, acc);
     }
@@ -134,26 +149,26 @@ final class PanamaQ4Groups {
       int ob = rowB + g * GROUP_BYTES;
 
       ShortVector firstA = ShortVector.fromMemorySegment(S, w, oa, LE);
-      ShortVector nibA = firstA.rearrange(NIBBLES).blend(ShortVector.fromMemorySegment(S, w, oa + SECOND, LE), LAST_BLOCK);
+      ShortVector nibA = NIBBLES.selectFrom(firstA, ShortVector.fromMemorySegment(S, w, oa + SECOND, LE));
       IntVector pA = nibA.and((short) 0xF).mul(x0)
           .add(nibA.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
           .add(nibA.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2))
           .add(nibA.lanewise(VectorOperators.LSHR, 12).mul(x3))
           .sub(off).reinterpretAsInts();
       IntVector hA = firstA.rearrange(SCALES).reinterpretAsInts();
-      FloatVector scaleA = (FloatVector) hA.and(0x8000_0000).or(hA.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats();
+      FloatVector scaleA = (FloatVector) hA.lanewise(VectorOperators.ASHR, 3).and(F16_BITS).reinterpretAsFloats();
       IntVector sumA = pA.add(pA.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
       accA = ((FloatVector) sumA.convert(VectorOperators.I2F, 0)).fma(scaleA.mul(xs), accA);
 
       ShortVector firstB = ShortVector.fromMemorySegment(S, w, ob, LE);
-      ShortVector nibB = firstB.rearrange(NIBBLES).blend(ShortVector.fromMemorySegment(S, w, ob + SECOND, LE), LAST_BLOCK);
+      ShortVector nibB = NIBBLES.selectFrom(firstB, ShortVector.fromMemorySegment(S, w, ob + SECOND, LE));
       IntVector pB = nibB.and((short) 0xF).mul(x0)
           .add(nibB.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
           .add(nibB.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2))
           .add(nibB.lanewise(VectorOperators.LSHR, 12).mul(x3))
           .sub(off).reinterpretAsInts();
       IntVector hB = firstB.rearrange(SCALES).reinterpretAsInts();
-      FloatVector scaleB = (FloatVector) hB.and(0x8000_0000).or(hB.and(0x7FFF).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats();
+      FloatVector scaleB = (FloatVector) hB.lanewise(VectorOperators.ASHR, 3).and(F16_BITS).reinterpretAsFloats();
       IntVector sumB = pB.add(pB.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
       accB = ((FloatVector) sumB.convert(VectorOperators.I2F, 0)).fma(scaleB.mul(xs), accB);
     }
