@@ -44,8 +44,11 @@ public interface Matrix {
    */
   long MIN_PARALLEL_WORK = 1L << 16;
 
-  /** Rows per chunk of a batched product, when there are enough: the GEMM's panel kernel wants 128 or more. */
-  int MIN_BATCHED_ROWS = 128;
+  /**
+   * Rows per chunk of a batched product, when there are enough: long chunks (one per thread on small
+   * machines) keep the GEMM's weight panels and transposed activations in use the longest.
+   */
+  int MIN_BATCHED_ROWS = 1024;
 
   /** The whole product {@code out = W·x}, rows split across the threads of {@code parallel}. */
   default void matvec(float[] x, float[] out, Parallel parallel) {

@@ -85,8 +85,8 @@ public final class Parallel implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} over {@code [0, n)} split into contiguous chunks: at least one per thread (when
-   * {@code n} allows), more, up to {@value #CHUNKS_PER_THREAD} per thread, only while each stays at least
+   * Runs {@code task} over {@code [0, n)} split into contiguous chunks: as many per thread for every thread,
+   * one (when {@code n} allows) or more, up to {@value #CHUNKS_PER_THREAD}, while each stays at least
    * {@code minChunk} long (a kernel that is faster on long ranges asks for that).
    */
   public void forRange(int n, int minChunk, RangeTask task) {
@@ -131,8 +131,9 @@ public final class Parallel implements AutoCloseable {
 
   /** How many chunks {@code [0, n)} is cut into for {@code threads} threads. */
   static int chunks(int n, int threads, int minChunk) {
-    int most = Math.max(threads, Math.min(threads * CHUNKS_PER_THREAD, n / Math.max(1, minChunk)));
-    return Math.max(0, Math.min(Math.min(n, most), MAX_CHUNKS));
+    // the same number for every thread: equal chunks then keep equal threads equally busy
+    int perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, n / Math.max(1, minChunk) / threads));
+    return Math.max(0, Math.min(n, Math.min(MAX_CHUNKS, threads * perThread)));
   }
 
   /** Start of chunk {@code chunk} of {@code chunks} over {@code [0, n)}. */

@@ -16,6 +16,8 @@ import java.util.Locale;
  *   java -cp drain-bench/target/drain-bench.jar tips.drain.bench.e2e.SideBySide \
  *       --model models/tinyllama-synthetic-bf16 --threads 2
  * </pre>
+ * Quantized: {@code --model models/tinyllama-synthetic-q4_0 --jlama-model models/tinyllama-synthetic-jlama-q4}
+ * (Jlama's own Q4, written by {@link JlamaQuantize}). The GB/s column uses DRAIN's bytes per token for both.
  */
 public final class SideBySide {
   private SideBySide() {}
@@ -27,12 +29,12 @@ public final class SideBySide {
     List<String> drainArgs = new ArrayList<>(List.of("tips.drain.cli.Main", "bench", "--json", "--model", a.model()));
     drainArgs.addAll(common);
     JsonNode drain = runJvm(drainArgs);
-    List<String> jlamaArgs = new ArrayList<>(List.of(JlamaBench.class.getName(), "--model", a.model()));
+    List<String> jlamaArgs = new ArrayList<>(List.of(JlamaBench.class.getName(), "--model", a.jlamaModel()));
     jlamaArgs.addAll(common);
     JsonNode jlama = runJvm(jlamaArgs);
 
-    System.out.printf(Locale.ROOT, "model %s, %d threads, pp%d / tg%d, %d reps, streaming read %.1f GB/s%n%n",
-        Path.of(a.model()).getFileName(), a.threads(), a.promptTokens(), a.genTokens(), a.reps(),
+    System.out.printf(Locale.ROOT, "model %s (Jlama: %s), %d threads, pp%d / tg%d, %d reps, streaming read %.1f GB/s%n%n",
+        Path.of(a.model()).getFileName(), Path.of(a.jlamaModel()).getFileName(), a.threads(), a.promptTokens(), a.genTokens(), a.reps(),
         drain.get("stream_gb_s").asDouble());
     System.out.printf(Locale.ROOT, "| engine | prefill tok/s | decode tok/s | decode GB/s (%% of stream) |%n|---|---:|---:|---:|%n");
     row("DRAIN (" + drain.get("kernels").asText() + ")", drain, drain);
