@@ -2,9 +2,11 @@ package tips.drain.bench.e2e;
 
 import com.github.tjake.jlama.safetensors.DType;
 import com.github.tjake.jlama.safetensors.SafeTensorSupport;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Jlama's own Q4 conversion of a model directory, for the quantized side-by-side: Jlama cannot quantize a BF16
@@ -35,9 +37,24 @@ public final class JlamaQuantize {
       throw new IllegalArgumentException(out + " exists; remove it or choose another --out");
     }
     long start = System.nanoTime();
-    Path written = SafeTensorSupport.quantizeModel(model, DType.Q4, new String[] {"model.embed_tokens.weight", "lm_head.weight"},
+    Path written = SafeTensorSupport.quantizeModel(withReadme(model), DType.Q4, new String[] {"model.embed_tokens.weight", "lm_head.weight"},
         null, Optional.of(out));
     System.err.printf("Jlama Q4 model written to %s in %.1f s%n", written, (System.nanoTime() - start) / 1e9);
     System.exit(0); // Jlama's executor threads are not daemons
+  }
+
+  /** Jlama copies the model's README.md with the rest; a directory without one is seen through links beside an empty one. */
+  private static Path withReadme(Path model) throws IOException {
+    if (Files.exists(model.resolve("README.md"))) {
+      return model;
+    }
+    Path view = Files.createTempDirectory("jlama-quantize");
+    try (Stream<Path> files = Files.list(model)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.createSymbolicLink(view.resolve(f.getFileName()), f.toAbsolutePath());
+      }
+    }
+    Files.writeString(view.resolve("README.md"), "");
+    return view;
   }
 }

@@ -120,19 +120,25 @@ final class PanamaGemmPanel {
     while (t0 < tp) {
       int width = t0 + PanamaGemmOuterTiles.VECTORS * half <= tp ? PanamaGemmOuterTiles.VECTORS * half : half;
       int tokens = Math.max(0, Math.min(width, batch - t0));
-      for (int k = 0; k < cols; k++) {
-        int src = k;
-        if (k < bound) { // inverse of the deinterleaving: position j of a block holds element 2j (or 2(j-half)+1)
-          int b = k - k % (2 * half);
-          int j = k - b;
-          src = j < half ? b + 2 * j : b + 2 * (j - half) + 1;
+      int base = t0 * cols;
+      // token by token, so that x is read along its rows; the block's writes (width floats apart) stay in L2
+      for (int j = 0; j < tokens; j++) {
+        int row = (t0 + j) * cols;
+        int k = 0;
+        // below bound, position i of each block of 2·half holds element 2i (i < half) or 2(i - half) + 1
+        for (; k < bound; k += 2 * half) {
+          for (int i = 0; i < half; i++) {
+            panel[base + (k + i) * width + j] = x[row + k + 2 * i];
+            panel[base + (k + half + i) * width + j] = x[row + k + 2 * i + 1];
+          }
         }
-        int p = t0 * cols + k * width;
-        for (int j = 0; j < tokens; j++) {
-          panel[p + j] = x[(t0 + j) * cols + src];
+        for (; k < cols; k++) {
+          panel[base + k * width + j] = x[row + k];
         }
-        for (int j = tokens; j < width; j++) {
-          panel[p + j] = 0f;
+      }
+      for (int j = tokens; j < width; j++) {
+        for (int k = 0; k < cols; k++) {
+          panel[base + k * width + j] = 0f;
         }
       }
       t0 += width;
