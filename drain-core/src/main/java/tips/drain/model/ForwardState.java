@@ -34,6 +34,9 @@ public final class ForwardState {
   final float[][] sin;
   /** Mixture of experts only, else null. */
   final ExpertState experts;
+  /** {@code {q, k, v}} and {@code {hb, hb2}}: the outputs of decode's matrix groups. */
+  final float[][] qkvOut;
+  final float[][] gateUpOut;
 
   public ForwardState(ModelConfig c, int batch, int capacity) {
     this.batch = batch;
@@ -55,6 +58,8 @@ public final class ForwardState {
     hb = moe ? null : new float[batch * c.intermediateSize()];
     hb2 = moe ? null : new float[batch * c.intermediateSize()];
     experts = moe ? new ExpertState(c, batch) : null;
+    qkvOut = new float[][] {q, k, v};
+    gateUpOut = moe ? null : new float[][] {hb, hb2};
     java.util.List<RopeConfig> ropes = Transformer.distinctRopes(c);
     cos = new float[ropes.size()][];
     sin = new float[ropes.size()][];

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import tips.drain.kernel.Kernels;
 import tips.drain.tensor.Matrix;
+import tips.drain.tensor.MatrixGroup;
 import tips.drain.util.Parallel;
 
 /**
@@ -29,6 +30,9 @@ public final class Transformer {
   private final Rope[] ropes;
   private final int[] ropeOfLayer;
   private final ExpertBlock experts;
+  /** Per layer, decode's q/k/v and gate/up products as one parallel region each ({@code null}: none). */
+  private final MatrixGroup[] qkv;
+  private final MatrixGroup[] gateUp;
 
   public Transformer(ModelConfig config, TransformerWeights weights, Kernels kernels) {
     this.config = Objects.requireNonNull(config);
@@ -44,6 +48,16 @@ public final class Transformer {
       ropeOfLayer[l] = distinct.indexOf(config.layer(l).rope());
     }
     this.experts = new ExpertBlock(config, kernels);
+    this.qkv = new MatrixGroup[config.numLayers()];
+    this.gateUp = new MatrixGroup[config.numLayers()];
+    for (int l = 0; l < config.numLayers(); l++) {
+      LayerWeights layer = weights.layers().get(l);
+      AttentionWeights a = layer.attention();
+      qkv[l] = new MatrixGroup(a.wq(), a.wk(), a.wv());
+      if (layer.feedForward() instanceof FeedForwardWeights f) {
+        gateUp[l] = new MatrixGroup(f.gate(), f.up());
+      }
+    }
   }
 
   /** The distinct rotary embeddings of {@code config}'s layers, in order of first use. */
@@ -110,7 +124,7 @@ public final class Transformer {
     for (int l = 0; l < c.numLayers(); l++) {
       LayerWeights layer = weights.layers().get(l);
       attentionBlock(l, layer, count, pos, cache, state, parallel);
-      feedForwardBlock(layer, count, state, parallel);
+      feedForwardBlock(l, layer, count, state, parallel);
     }
 
     // logits = lm_head(norm(x)) for the last token, or for all of them; then final soft-capping
@@ -139,9 +153,13 @@ public final class Transformer {
       norm(s.xb, b * hidden, s.x, b * hidden, layer.attentionNorm(), hidden);
     }
     // q = q_proj(xb) (count, qDim); k, v = k_proj(xb), v_proj(xb) (count, kvDim)
-    a.wq().matmul(s.xb, count, s.q, parallel);
-    a.wk().matmul(s.xb, count, s.k, parallel);
-    a.wv().matmul(s.xb, count, s.v, parallel);
+    if (count == 1) {
+      qkv[l].matvec(s.xb, s.qkvOut, parallel);
+    } else {
+      a.wq().matmul(s.xb, count, s.q, parallel);
+      a.wk().matmul(s.xb, count, s.k, parallel);
+      a.wv().matmul(s.xb, count, s.v, parallel);
+    }
     addBias(s.q, a.bq(), count);
     addBias(s.k, a.bk(), count);
     addBias(s.v, a.bv(), count);
@@ -196,7 +214,7 @@ public final class Transformer {
   }
 
   /** {@code x += outNorm?(mlp(norm(x)))}: a gated MLP or a mixture of experts. */
-  private void feedForwardBlock(LayerWeights layer, int count, ForwardState s, Parallel parallel) {
+  private void feedForwardBlock(int l, LayerWeights layer, int count, ForwardState s, Parallel parallel) {
     final int hidden = config.hiddenSize();
     // xb = post_attention_layernorm(x) (Gemma: pre_feedforward_layernorm)
     for (int b = 0; b < count; b++) {
@@ -205,8 +223,12 @@ public final class Transformer {
     switch (layer.feedForward()) {
       case FeedForwardWeights f -> {
         // xb2 = down(act(gate(xb)) * up(xb))
-        f.gate().matmul(s.xb, count, s.hb, parallel);
-        f.up().matmul(s.xb, count, s.hb2, parallel);
+        if (count == 1) {
+          gateUp[l].matvec(s.xb, s.gateUpOut, parallel);
+        } else {
+          f.gate().matmul(s.xb, count, s.hb, parallel);
+          f.up().matmul(s.xb, count, s.hb2, parallel);
+        }
         addBias(s.hb, f.bGate(), count);
         addBias(s.hb2, f.bUp(), count);
         activate(s.hb, s.hb2, 0, count * config.intermediateSize());

@@ -30,6 +30,31 @@ public interface Matrix {
   void matvec(float[] x, float[] out, int rowFrom, int rowTo);
 
   /**
+   * {@code x} in the form this matrix's products read it, made once for several products with the same
+   * input ({@link MatrixGroup}): drain-quant's matrices quantize it to 8-bit blocks; dense ones read
+   * {@code x} itself (the default).
+   */
+  default Object prepareInput(float[] x) {
+    return x;
+  }
+
+  /**
+   * Matrices with equal kinds read the same prepared input, so a {@link MatrixGroup} prepares it once for
+   * them. By default a matrix shares with none.
+   */
+  default Object inputKind() {
+    return this;
+  }
+
+  /** {@link #matvec(float[], float[], int, int)} from an input made by this matrix's {@link #prepareInput}. */
+  default void matvecPrepared(Object input, float[] out, int rowFrom, int rowTo) {
+    if (!(input instanceof float[] x)) {
+      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
+    }
+    matvec(x, out, rowFrom, rowTo);
+  }
+
+  /**
    * Batched product for prefill: {@code out[b * rows + r] = row(r) · x[b * cols ...]} for every
    * {@code b < batch} and {@code rowFrom <= r < rowTo}.
    */

@@ -117,6 +117,33 @@ public final class BlockMatrix implements Matrix {
     kernels.matvec(format, data, cols, quantizeInput(x, 1, null), out, rowFrom, rowTo);
   }
 
+  /** The input quantized to Q8_0 blocks (and reordered for this format's decode kernel, if it wants). */
+  @Override
+  public Object prepareInput(float[] x) {
+    if (x.length < cols) {
+      throw new IllegalArgumentException("input of " + x.length + " floats for " + this + " (needs " + cols + ")");
+    }
+    Q8Activations input = quantizeInput(x, 1, null);
+    kernels.prepare(format, input);
+    return input;
+  }
+
+  /** Matrices of one block format and width share a prepared input. */
+  @Override
+  public Object inputKind() {
+    return format + "x" + cols;
+  }
+
+  @Override
+  public void matvecPrepared(Object input, float[] out, int rowFrom, int rowTo) {
+    if (!(input instanceof Q8Activations x) || x.cols() != cols) {
+      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
+    }
+    Objects.checkFromToIndex(rowFrom, rowTo, rows);
+    Objects.checkFromToIndex(rowFrom, rowTo, out.length);
+    kernels.matvec(format, data, cols, x, out, rowFrom, rowTo);
+  }
+
   @Override
   public void matmul(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     checkProduct(x, batch, out, rowFrom, rowTo);

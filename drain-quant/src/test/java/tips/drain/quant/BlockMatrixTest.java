@@ -23,6 +23,7 @@ import tips.drain.tensor.DenseMatrix;
 import tips.drain.tensor.Floats;
 import tips.drain.tensor.Matrix;
 import tips.drain.tensor.MatrixFormat;
+import tips.drain.tensor.MatrixGroup;
 import tips.drain.util.Parallel;
 
 /** Block matrices as core sees them: found through the MatrixFormat service, quantized, opened, multiplied. */
@@ -82,6 +83,39 @@ class BlockMatrixTest {
       two = BlockMatrix.quantize(format, source, p2, QuantKernelProvider.kernels());
     }
     assertEquals(-1L, one.data().mismatch(two.data()));
+  }
+
+  /**
+   * In a matrix group, block matrices of one format share one quantized input, other kinds get their own,
+   * and every product equals the matrix's own matvec exactly (same quantized input, same kernel).
+   */
+  @Test
+  void groupsShareTheQuantizedInput() {
+    int cols = 256;
+    Random rnd = new Random(11);
+    try (Parallel parallel = new Parallel(2)) {
+      Matrix q4a = MatrixFormat.byName("Q4_0").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 300 * cols), 300, cols), parallel);
+      Matrix q8 = MatrixFormat.byName("Q8_0").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 40 * cols), 40, cols), parallel);
+      Matrix q4b = MatrixFormat.byName("Q4_0").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 40 * cols), 40, cols), parallel);
+      Matrix dense = f32(QuantTestData.uniform(rnd, 24 * cols), 24, cols);
+      Matrix[] ms = {q4a, q8, q4b, dense};
+      float[] x = QuantTestData.uniform(rnd, cols);
+      float[][] want = new float[ms.length][];
+      float[][] got = new float[ms.length][];
+      for (int i = 0; i < ms.length; i++) {
+        want[i] = new float[ms[i].rows()];
+        got[i] = new float[ms[i].rows()];
+        ms[i].matvec(x, want[i], 0, ms[i].rows());
+      }
+      new MatrixGroup(ms).matvec(x, got, parallel);
+      for (int i = 0; i < ms.length; i++) {
+        assertArrayEquals(want[i], got[i], ms[i].toString());
+      }
+      assertEquals(q4a.inputKind(), q4b.inputKind());
+      assertTrue(!q4a.inputKind().equals(q8.inputKind()));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q8.matvecPrepared(x, got[1], 0, 40));
+      assertTrue(e.getMessage().contains("prepared for another kind"), e.getMessage());
+    }
   }
 
   @ParameterizedTest
