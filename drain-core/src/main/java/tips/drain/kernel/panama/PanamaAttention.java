@@ -17,7 +17,7 @@ import jdk.incubator.vector.FloatVector;
  *       gathered into one vector (lane {@code j} = position {@code p+j}), and every head of the group
  *       multiplies it by its broadcast {@code q[d]}, so a vector of scores builds up lane by lane;
  *   <li>outputs, one vector of dimensions at a time: each position's values are multiplied by the
- *       broadcast weight of up to four heads into accumulators that stay in registers across positions.
+ *       broadcast weights of up to four heads into accumulators that stay in registers across positions.
  * </ul>
  * Other head dimensions, and the positions after the last whole block, take one dot product per head and
  * position.
@@ -57,7 +57,10 @@ final class PanamaAttention {
     }
   }
 
-  /** The scores of the whole blocks of {@code lanes} positions from {@code from}; returns the first position not done. */
+  /**
+   * The scores of the whole blocks of {@code lanes} positions from {@code from}, eight, four or one head per
+   * gather; returns the first position not done.
+   */
   private static int blockedScores(float[] q, int qOff, int heads, int headDim, float[] keyCache, int kvOff, int kvStride,
       int from, int to, float scale, float[] scores) {
     int lanes = F.length();
@@ -70,6 +73,37 @@ final class PanamaAttention {
     for (; p + lanes <= to; p += lanes) {
       int base = kvOff + p * kvStride;
       int h = 0;
+      for (; h + 8 <= heads; h += 8) { // one gather for eight heads (TinyLlama, Llama 2 70B: groups of 8)
+        int q0 = qOff + h * headDim;
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        FloatVector s4 = s0;
+        FloatVector s5 = s0;
+        FloatVector s6 = s0;
+        FloatVector s7 = s0;
+        for (int d = 0; d < headDim; d++) {
+          FloatVector k = FloatVector.fromArray(F, keyCache, base + d, rows, 0);
+          s0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), s0);
+          s1 = k.fma(FloatVector.broadcast(F, q[q0 + headDim + d]), s1);
+          s2 = k.fma(FloatVector.broadcast(F, q[q0 + 2 * headDim + d]), s2);
+          s3 = k.fma(FloatVector.broadcast(F, q[q0 + 3 * headDim + d]), s3);
+          s4 = k.fma(FloatVector.broadcast(F, q[q0 + 4 * headDim + d]), s4);
+          s5 = k.fma(FloatVector.broadcast(F, q[q0 + 5 * headDim + d]), s5);
+          s6 = k.fma(FloatVector.broadcast(F, q[q0 + 6 * headDim + d]), s6);
+          s7 = k.fma(FloatVector.broadcast(F, q[q0 + 7 * headDim + d]), s7);
+        }
+        int at = h * len + p - from;
+        s0.mul(scale).intoArray(scores, at);
+        s1.mul(scale).intoArray(scores, at + len);
+        s2.mul(scale).intoArray(scores, at + 2 * len);
+        s3.mul(scale).intoArray(scores, at + 3 * len);
+        s4.mul(scale).intoArray(scores, at + 4 * len);
+        s5.mul(scale).intoArray(scores, at + 5 * len);
+        s6.mul(scale).intoArray(scores, at + 6 * len);
+        s7.mul(scale).intoArray(scores, at + 7 * len);
+      }
       for (; h + 4 <= heads; h += 4) {
         int q0 = qOff + h * headDim;
         FloatVector s0 = FloatVector.zero(F);
@@ -101,7 +135,7 @@ final class PanamaAttention {
     return p;
   }
 
-  /** {@code out_h = Σ_p scores[h][p] · v_p}, one vector of dimensions and up to four heads at a time. */
+  /** {@code out_h = Σ_p scores[h][p] · v_p}, one vector of dimensions and four or one head at a time. */
   private static void blockedOutputs(int heads, int headDim, float[] valueCache, int kvOff, int kvStride, int from, int to,
       float[] scores, float[] out, int outOff) {
     int lanes = F.length();
