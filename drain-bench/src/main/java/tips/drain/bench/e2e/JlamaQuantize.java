@@ -40,7 +40,6 @@ public final class JlamaQuantize {
     Path written = SafeTensorSupport.quantizeModel(withReadme(model), DType.Q4, new String[] {"model.embed_tokens.weight", "lm_head.weight"},
         null, Optional.of(out));
     System.err.printf("Jlama Q4 model written to %s in %.1f s%n", written, (System.nanoTime() - start) / 1e9);
-    System.exit(0); // Jlama's executor threads are not daemons
   }
 
   /** Jlama copies the model's README.md with the rest; a directory without one is seen through links beside an empty one. */
