@@ -157,9 +157,8 @@ public final class BlockMatrix implements Matrix {
   @Override
   public void matvec(float[] x, float[] out, Parallel parallel) {
     checkProduct(x, 1, out, 0, rows);
-    Q8Activations input = quantizeInput(x, 1, null);
-    kernels.prepare(format, input);
-    parallel.forRange(rows, (from, to) -> kernels.matvec(format, data, cols, input, out, from, to));
+    Object input = prepareInput(x);
+    parallel.forRange(rows, (from, to) -> matvecPrepared(input, out, from, to));
   }
 
   @Override

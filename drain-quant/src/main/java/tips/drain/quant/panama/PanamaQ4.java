@@ -32,7 +32,7 @@ final class PanamaQ4 {
 
   static void matvec(MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     int blocks = cols / 32;
-    int groups = PanamaQ4Groups.ENABLED ? blocks / PanamaQ4Groups.BLOCKS : 0;
+    int groups = PanamaQ4Groups.groups(cols);
     if (groups == 0) {
       for (int r = rowFrom; r < rowTo; r++) {
         out[r] = dot(w, (long) r * blocks * BLOCK_BYTES, blocks, x, 0, 0);
@@ -75,7 +75,7 @@ final class PanamaQ4 {
 
   /** Makes decode's activation order ({@link PanamaQ4Groups.Layout}) once per product, when the grouped kernel runs. */
   static void prepare(Q8Activations x) {
-    int groups = PanamaQ4Groups.ENABLED ? x.cols() / 32 / PanamaQ4Groups.BLOCKS : 0;
+    int groups = PanamaQ4Groups.groups(x.cols());
     if (groups > 0) {
       x.reordered(PanamaQ4Groups.Layout.of(x, groups));
     }

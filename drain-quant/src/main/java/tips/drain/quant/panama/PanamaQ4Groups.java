@@ -51,6 +51,11 @@ final class PanamaQ4Groups {
 
   private PanamaQ4Groups() {}
 
+  /** Whole groups of four blocks in a row of {@code cols} weights that this kernel takes: 0 where it does not run. */
+  static int groups(int cols) {
+    return ENABLED ? cols / 32 / BLOCKS : 0;
+  }
+
   private static short[] nibbleIndexes() {
     short[] indexes = new short[32];
     for (int i = 0; i < 32; i++) {
