@@ -102,6 +102,39 @@ final class PanamaHalfFloats {
     return false;
   }
 
+  /**
+   * {@link #widen} of {@code rows} rows at once, {@code rowBytes} apart from byte {@code rowBase}, into
+   * {@code dst[dstOff + i*dstStride ..]}: one vector of each row in turn, so that the loads from all the rows
+   * are in flight together. Weights that come from DRAM (a mapped model file) arrive faster than row after
+   * row: measured on Zen 4, single thread, 2048×2048 BF16 matrices cycling through 1.5 GB, prefill matmul of
+   * 64 tokens 92 -> 96 GFLOP/s.
+   */
+  static void widenRows(boolean f16, MemorySegment w, long rowBase, long rowBytes, int rows, int k0, int kEnd,
+      float[] dst, int dstOff, int dstStride) {
+    int half = F.length();
+    IntVector sieve = IntVector.zero(I);
+    for (int k = k0; k < kEnd; k += 2 * half) {
+      for (int i = 0; i < rows; i++) {
+        IntVector v = IntVector.fromMemorySegment(I, w, rowBase + i * rowBytes + 2L * k, ByteOrder.LITTLE_ENDIAN);
+        int d = dstOff + i * dstStride + k - k0;
+        if (f16) {
+          f16Even(v).intoArray(dst, d);
+          f16Odd(v).intoArray(dst, d + half);
+          sieve = sieve.or(v);
+        } else {
+          bf16Even(v).intoArray(dst, d);
+          bf16Odd(v).intoArray(dst, d + half);
+        }
+      }
+    }
+    if (f16 && exponent31(sieve)) {
+      // some row may hold an infinity or NaN: widen checks each row exactly and redoes those that do
+      for (int i = 0; i < rows; i++) {
+        widen(true, w, rowBase + i * rowBytes, k0, kEnd, dst, dstOff + i * dstStride);
+      }
+    }
+  }
+
   /** Whether some half of a lane of {@code v} has all five F16 exponent bits set. */
   static boolean exponent31(IntVector v) {
     return v.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0;

@@ -62,7 +62,9 @@ class PanamaF16SpecialsTest {
     Kernels panama = PanamaKernelsLoader.load(bits);
     Random rnd = new Random(bits * 11L);
     // dot tiles with token and row edges, the outer-product panel (128+ rows, a vector of tokens), several chunks
-    int[][] shapes = {{9, 207, 2}, {13, 702, 5}, {6, 2048, 8}, {15, 2051, 70}, {135, 702, 16}, {133, 4133, 37}};
+    // and panel rows that are not whole vectors
+    int[][] shapes = {{9, 207, 2}, {13, 702, 5}, {6, 2048, 8}, {15, 2051, 70}, {135, 702, 16}, {133, 4133, 37},
+        {153, 702, 40}};
     try (Arena arena = Arena.ofConfined()) {
       for (int[] shape : shapes) {
         int rows = shape[0];

@@ -67,10 +67,11 @@ class PanamaMatVecTest {
     Random rnd = new Random(bits * 17L + type.ordinal());
     // calls of at least PanamaGemmPanel.MIN_ROWS rows and a vector of tokens take the outer-product panel: full
     // and partial token blocks, row counts that leave rows for the dot tiles, odd columns, several column
-    // chunks; fewer rows (as drain-quant's 16-row tiles pass) stay on the dot tiles
+    // chunks, panel rows that are not whole vectors (153: 152 rows from rowFrom 1); fewer rows (as drain-quant's
+    // 16-row tiles pass) stay on the dot tiles
     int[][] shapes = {{1, 13, 1}, {9, 207, 2}, {13, 702, 5}, {6, 2048, 8}, {5, 4133, 7},
         {13, 702, 16}, {8, 33, 17}, {15, 2051, 70}, {20, 4133, 33},
-        {133, 702, 16}, {130, 33, 17}, {135, 2051, 37}};
+        {133, 702, 16}, {130, 33, 17}, {135, 2051, 37}, {153, 702, 40}};
     try (Arena arena = Arena.ofConfined()) {
       for (int[] shape : shapes) {
         int rows = shape[0];
