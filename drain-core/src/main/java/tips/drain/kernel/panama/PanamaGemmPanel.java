@@ -105,15 +105,29 @@ final class PanamaGemmPanel {
       PANEL.set(panel);
     }
     int half = F.length();
+    float[] rowBlock = new float[2 * half * half];
+    float[] scratch = PanamaTransposes.scratch();
     int t0 = 0;
     while (t0 < tp) {
       int width = t0 + PanamaGemmOuterTiles.VECTORS * half <= tp ? PanamaGemmOuterTiles.VECTORS * half : half;
       int tokens = Math.max(0, Math.min(width, batch - t0));
       int base = t0 * cols;
-      // token by token, so that x is read along its rows; the block's writes (width floats apart) stay in L2
+      // whole vectors of tokens, columns below bound: 2·half columns of each token deinterleaved into rowBlock,
+      // then two block transposes (single thread, 64 tokens, 2048×2048 BF16: +1-2 % over the scalar loop below)
+      int whole = tokens / half * half;
+      for (int j0 = 0; j0 < whole; j0 += half) {
+        for (int k = 0; k < bound; k += 2 * half) {
+          for (int j = 0; j < half; j++) {
+            PanamaTransposes.deinterleave(x, (t0 + j0 + j) * cols + k, rowBlock, j * 2 * half);
+          }
+          PanamaTransposes.block(rowBlock, 0, 2 * half, panel, base + k * width + j0, width, scratch);
+          PanamaTransposes.block(rowBlock, half, 2 * half, panel, base + (k + half) * width + j0, width, scratch);
+        }
+      }
+      // the rest token by token, so that x is read along its rows; the block's writes (width floats apart) stay in L2
       for (int j = 0; j < tokens; j++) {
         int row = (t0 + j) * cols;
-        int k = 0;
+        int k = j < whole ? bound : 0;
         // below bound, position i of each block of 2·half holds element 2i (i < half) or 2(i - half) + 1
         for (; k < bound; k += 2 * half) {
           for (int i = 0; i < half; i++) {

@@ -3,6 +3,7 @@ package tips.drain.kernel.panama;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
 import static tips.drain.kernel.panama.PanamaSpecies.I;
 
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 
@@ -18,6 +19,9 @@ final class PanamaTransposes {
   private static final int[][] LOW = indexes(true);
   /** Per pass {@code s}: the lanes of the new row {@code i + s}. */
   private static final int[][] HIGH = indexes(false);
+
+  /** Lane {@code j}: {@code 2j}, the even elements of {@code (a, b)}. */
+  private static final int[] EVEN = IntStream.range(0, F.length()).map(j -> 2 * j).toArray();
 
   private PanamaTransposes() {}
 
@@ -52,6 +56,18 @@ final class PanamaTransposes {
         }
       }
     }
+  }
+
+  /**
+   * Copies the {@code 2·lanes} floats at {@code x[xOff ..]} to {@code dst[dstOff ..]} as the even elements followed
+   * by the odd ones (the order of {@link PanamaHalfFloats#deinterleave}).
+   */
+  static void deinterleave(float[] x, int xOff, float[] dst, int dstOff) {
+    int n = F.length();
+    IntVector a = FloatVector.fromArray(F, x, xOff).reinterpretAsInts();
+    IntVector b = FloatVector.fromArray(F, x, xOff + n).reinterpretAsInts();
+    IntVector.fromArray(I, EVEN, 0).selectFrom(a, b).reinterpretAsFloats().intoArray(dst, dstOff);
+    IntVector.fromArray(I, EVEN, 0).add(1).selectFrom(a, b).reinterpretAsFloats().intoArray(dst, dstOff + n);
   }
 
   private static int[][] indexes(boolean low) {
