@@ -25,14 +25,14 @@ import tips.drain.util.Statistics;
  * {@code drain bench}: llama-bench style prefill and decode speed, mean ± standard deviation over repetitions,
  * with the machine's streaming read bandwidth measured in the same run so decode can be judged against it.
  *
- * <p>Models, weight formats and thread counts take several values; every combination is loaded, and the
+ * <p>Models, weight formats, thread counts and batch sizes take several values; every combination is loaded, and the
  * repetitions of all of them are interleaved (round after round, each round starting with the next
  * configuration), so a machine whose speed drifts over minutes affects all alike and the ratios to the first
  * configuration, printed beside each, stay fair.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure prefill and decode speed (tok/s) and decode's weight bandwidth against the machine's.",
-        "Several models, --quant formats or --threads counts (comma-separated) are measured in interleaved rounds "
+        "Several models, --quant formats, --threads counts or --batch sizes (comma-separated) are measured in interleaved rounds "
             + "and compared with the first."})
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -66,8 +66,9 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measured repetitions of each configuration after one unmeasured warm-up repetition (default: ${DEFAULT-VALUE}).")
   int reps;
 
-  @Option(names = "--batch", defaultValue = "64", description = "Prefill batch size (default: ${DEFAULT-VALUE}).")
-  int batch;
+  @Option(names = "--batch", defaultValue = "64", split = ",", paramLabel = "N",
+      description = "Prefill batch size (default: ${DEFAULT-VALUE}); several sizes to compare.")
+  List<Integer> batches;
 
   @Option(names = "--json", description = "Print one JSON object per configuration, one per line, instead of a table.")
   boolean json;
@@ -76,12 +77,13 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (promptTokens < 1 || genTokens < 1 || reps < 1) {
-      throw new ParameterException(spec.commandLine(), "--prompt-tokens, --gen-tokens and --reps must be >= 1");
+    if (promptTokens < 1 || genTokens < 1 || reps < 1 || batches.stream().anyMatch(b -> b < 1)) {
+      throw new ParameterException(spec.commandLine(), "--prompt-tokens, --gen-tokens, --reps and --batch must be >= 1");
     }
+    List<LanguageModel> loaded = new ArrayList<>();
     List<BenchVariant> variants = new ArrayList<>();
     try {
-      load(variants, err);
+      load(loaded, variants, err);
       Map<Integer, Double> stream = measure(variants, err);
       if (json) {
         printJson(variants, stream, out);
@@ -92,12 +94,18 @@ final class BenchCommand implements Callable<Integer> {
       for (BenchVariant v : variants) {
         v.close();
       }
+      for (LanguageModel m : loaded) {
+        m.close();
+      }
     }
     return 0;
   }
 
-  /** Loads every combination of model, weight format and thread count, in that order. */
-  private void load(List<BenchVariant> variants, PrintWriter err) {
+  /**
+   * Loads every combination of model, weight format and thread count, in that order (into {@code loaded}), and
+   * makes a configuration of each with every batch size.
+   */
+  private void load(List<LanguageModel> loaded, List<BenchVariant> variants, PrintWriter err) {
     List<String> formats = quants == null ? java.util.Collections.singletonList(null) : quants;
     List<Integer> counts = threads == null ? java.util.Collections.singletonList(null) : threads;
     for (String name : models) {
@@ -111,12 +119,10 @@ final class BenchCommand implements Callable<Integer> {
                 count == null ? "" : " on " + count + (count == 1 ? " thread" : " threads"));
           }
           LanguageModel m = LanguageModel.load(directory, options);
+          loaded.add(m);
           String weights = quant == null ? m.storedFormat() : quant.toUpperCase(Locale.ROOT);
-          try {
+          for (int batch : batches) {
             variants.add(new BenchVariant(m, weights, promptTokens, genTokens, batch, reps));
-          } catch (RuntimeException e) {
-            m.close();
-            throw e;
           }
         }
       }
@@ -172,6 +178,7 @@ final class BenchCommand implements Callable<Integer> {
       o.put("model", v.name());
       o.put("quant", v.weights());
       o.put("threads", v.threads());
+      o.put("batch", v.batch());
       o.put("kernels", m.kernelsName());
       o.put("prompt_tokens", promptTokens);
       o.put("gen_tokens", genTokens);
@@ -194,21 +201,21 @@ final class BenchCommand implements Callable<Integer> {
 
   private void printTable(List<BenchVariant> variants, Map<Integer, Double> stream, PrintWriter out) {
     boolean compare = variants.size() > 1;
-    List<String> header = new ArrayList<>(List.of("model", "weights", "threads", "test", "tok/s", "GB/s", "% of stream"));
+    List<String> header = new ArrayList<>(List.of("model", "weights", "threads", "batch", "test", "tok/s", "GB/s", "% of stream"));
     if (compare) {
       header.add("vs first");
     }
-    Table table = new Table(header.toArray(String[]::new)).right(2, 4, 5, 6);
+    Table table = new Table(header.toArray(String[]::new)).right(2, 3, 5, 6, 7);
     if (compare) {
-      table.right(7);
+      table.right(8);
     }
     BenchVariant first = variants.get(0);
     for (BenchVariant v : variants) {
       double decodeGbs = v.model().decodeBytes() * Statistics.mean(v.decode()) / 1e9;
       String share = String.format(Locale.ROOT, "%.0f %%", 100 * decodeGbs / stream.get(v.threads()));
-      table.row(v.name(), v.weights(), v.threads(), "pp" + promptTokens, pm(v.prefill()), "", "",
+      table.row(v.name(), v.weights(), v.threads(), v.batch(), "pp" + promptTokens, pm(v.prefill()), "", "",
           compare ? ratio(v.prefill(), first.prefill()) : null);
-      table.row(v.name(), v.weights(), v.threads(), "tg" + genTokens, pm(v.decode()), fmt(decodeGbs), share,
+      table.row(v.name(), v.weights(), v.threads(), v.batch(), "tg" + genTokens, pm(v.decode()), fmt(decodeGbs), share,
           compare ? ratio(v.decode(), first.decode()) : null);
     }
     table.print(out);

@@ -8,13 +8,15 @@ import tips.drain.api.Session;
 import tips.drain.api.SessionOptions;
 
 /**
- * One configuration {@code drain bench} measures (a model, its weight format, a thread count), loaded with its
- * own session: a repetition is one prefill of a fixed random prompt and greedy decode steps after it.
+ * One configuration {@code drain bench} measures (a loaded model, its weight format and threads, a prefill batch
+ * size) with a session of its own: a repetition is one prefill of a fixed random prompt and greedy decode steps
+ * after it. The model may be shared with other configurations; closing this closes only the session.
  */
 final class BenchVariant implements AutoCloseable {
   private final LanguageModel model;
   private final Session session;
   private final String weights;
+  private final int batch;
   private final int[] prompt;
   private final int steps;
   private final double[] prefill;
@@ -24,6 +26,7 @@ final class BenchVariant implements AutoCloseable {
   BenchVariant(LanguageModel model, String weights, int promptTokens, int steps, int batch, int reps) {
     this.model = model;
     this.weights = weights;
+    this.batch = batch;
     this.steps = steps;
     this.prompt = new SplittableRandom(42).ints(promptTokens, 3, model.config().vocabSize()).toArray();
     SessionOptions options = SessionOptions.defaults().withContextLength(promptTokens + steps + 1).withBatchSize(batch);
@@ -86,9 +89,13 @@ final class BenchVariant implements AutoCloseable {
     return model.threads();
   }
 
-  /** A short label for messages: model, weights, threads. */
+  int batch() {
+    return batch;
+  }
+
+  /** A short label for messages: model, weights, threads, batch. */
   String label() {
-    return String.format(Locale.ROOT, "%s %s t%d", name(), weights, threads());
+    return String.format(Locale.ROOT, "%s %s t%d b%d", name(), weights, threads(), batch);
   }
 
   double[] prefill() {
@@ -101,10 +108,6 @@ final class BenchVariant implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      session.close();
-    } finally {
-      model.close();
-    }
+    session.close();
   }
 }

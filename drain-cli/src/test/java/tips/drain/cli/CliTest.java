@@ -144,25 +144,25 @@ class CliTest {
 
   @Test
   void benchComparesConfigurationsInInterleavedRounds() throws Exception {
-    Result r = run("bench", "--model", stories(), "--quant", "none,q8_0", "--threads", "1,2", "--prompt-tokens", "8",
-        "--gen-tokens", "4", "--reps", "2", "--json");
+    Result r = run("bench", "--model", stories(), "--quant", "none,q8_0", "--threads", "1,2", "--batch", "4,8",
+        "--prompt-tokens", "8", "--gen-tokens", "4", "--reps", "2", "--json");
     assertEquals(0, r.code(), r.err());
     List<JsonNode> lines = new java.util.ArrayList<>();
     for (String line : r.out().strip().split("\n")) {
       lines.add(new ObjectMapper().readTree(line));
     }
-    assertEquals(4, lines.size(), r.out());
-    String[] expected = {"F32 1", "F32 2", "Q8_0 1", "Q8_0 2"};
-    for (int i = 0; i < 4; i++) {
+    assertEquals(8, lines.size(), r.out());
+    String[] expected = {"F32 1 4", "F32 1 8", "F32 2 4", "F32 2 8", "Q8_0 1 4", "Q8_0 1 8", "Q8_0 2 4", "Q8_0 2 8"};
+    for (int i = 0; i < expected.length; i++) {
       JsonNode o = lines.get(i);
-      assertEquals(expected[i], o.get("quant").asText() + " " + o.get("threads").asInt());
-      assertEquals("stories260K F32 t1", o.get("baseline").asText());
+      assertEquals(expected[i], o.get("quant").asText() + " " + o.get("threads").asInt() + " " + o.get("batch").asInt());
+      assertEquals("stories260K F32 t1 b4", o.get("baseline").asText());
       assertEquals(o.get("decode_tok_s").asDouble() / lines.get(0).get("decode_tok_s").asDouble(),
           o.get("decode_ratio").asDouble(), 1e-9);
       assertTrue(o.get("stream_gb_s").asDouble() > 0, r.out());
     }
     assertEquals(1.0, lines.get(0).get("prefill_ratio").asDouble(), 1e-12);
-    assertTrue(lines.get(2).get("weight_bytes").asLong() < lines.get(0).get("weight_bytes").asLong(), r.out());
+    assertTrue(lines.get(4).get("weight_bytes").asLong() < lines.get(0).get("weight_bytes").asLong(), r.out());
   }
 
   @Test
@@ -173,7 +173,7 @@ class CliTest {
     assertTrue(r.out().contains("vs first"), r.out());
     assertEquals(4, r.out().lines().filter(l -> l.startsWith("stories260K")).count(), r.out());
     assertTrue(r.out().contains("(stories260K Q4_0)") && r.out().contains("on 1 thread;"), r.out());
-    assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1"), r.err());
+    assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1 b64"), r.err());
   }
 
   @Test
