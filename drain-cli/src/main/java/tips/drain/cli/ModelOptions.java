@@ -37,29 +37,33 @@ final class ModelOptions {
 
   /** The load options, or a usage error (exit code 2) naming the bad value. */
   LoadOptions loadOptions() {
+    return loadOptions(spec, threads, quant, adapter, adapterMode);
+  }
+
+  /**
+   * Load options from these option values ({@code threads} and {@code quant} may be null: all cores, as
+   * stored), or a usage error of {@code spec}'s command naming the bad value.
+   */
+  static LoadOptions loadOptions(CommandSpec spec, Integer threads, String quant, Path adapter, String adapterMode) {
     try {
-      return buildLoadOptions();
+      LoadOptions o = LoadOptions.defaults();
+      if (threads != null) {
+        o = o.withThreads(threads);
+      }
+      if (quant != null) {
+        o = o.withQuantization(quant);
+      }
+      if (adapter != null) {
+        LoraMode mode = switch (adapterMode.toLowerCase(java.util.Locale.ROOT)) {
+          case "merged" -> LoraMode.MERGED;
+          case "runtime" -> LoraMode.RUNTIME;
+          default -> throw new IllegalArgumentException("--adapter-mode must be merged or runtime, not '" + adapterMode + "'");
+        };
+        o = o.withAdapter(adapter, mode);
+      }
+      return o;
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-  }
-
-  private LoadOptions buildLoadOptions() {
-    LoadOptions o = LoadOptions.defaults();
-    if (threads != null) {
-      o = o.withThreads(threads);
-    }
-    if (quant != null) {
-      o = o.withQuantization(quant);
-    }
-    if (adapter != null) {
-      LoraMode mode = switch (adapterMode.toLowerCase(java.util.Locale.ROOT)) {
-        case "merged" -> LoraMode.MERGED;
-        case "runtime" -> LoraMode.RUNTIME;
-        default -> throw new IllegalArgumentException("--adapter-mode must be merged or runtime, not '" + adapterMode + "'");
-      };
-      o = o.withAdapter(adapter, mode);
-    }
-    return o;
   }
 }

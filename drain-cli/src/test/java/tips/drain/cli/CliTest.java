@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tips.drain.testing.TestData;
@@ -139,6 +140,48 @@ class CliTest {
     assertEquals(16, o.get("prompt_tokens").asInt());
     assertTrue(o.get("decode_tok_s").asDouble() > 0 && o.get("stream_gb_s").asDouble() > 0, r.out());
     assertEquals(o.get("weight_bytes").asDouble() * o.get("decode_tok_s").asDouble() / 1e9, o.get("decode_gb_s").asDouble(), 1e-6);
+  }
+
+  @Test
+  void benchComparesConfigurationsInInterleavedRounds() throws Exception {
+    Result r = run("bench", "--model", stories(), "--quant", "none,q8_0", "--threads", "1,2", "--batch", "4,8",
+        "--prompt-tokens", "8", "--gen-tokens", "4", "--reps", "2", "--json");
+    assertEquals(0, r.code(), r.err());
+    List<JsonNode> lines = new java.util.ArrayList<>();
+    for (String line : r.out().strip().split("\n")) {
+      lines.add(new ObjectMapper().readTree(line));
+    }
+    assertEquals(8, lines.size(), r.out());
+    String[] expected = {"F32 1 4", "F32 1 8", "F32 2 4", "F32 2 8", "Q8_0 1 4", "Q8_0 1 8", "Q8_0 2 4", "Q8_0 2 8"};
+    for (int i = 0; i < expected.length; i++) {
+      JsonNode o = lines.get(i);
+      assertEquals(expected[i], o.get("quant").asText() + " " + o.get("threads").asInt() + " " + o.get("batch").asInt());
+      assertEquals("stories260K F32 t1 b4", o.get("baseline").asText());
+      assertEquals(o.get("decode_tok_s").asDouble() / lines.get(0).get("decode_tok_s").asDouble(),
+          o.get("decode_ratio").asDouble(), 1e-9);
+      assertTrue(o.get("stream_gb_s").asDouble() > 0, r.out());
+    }
+    assertEquals(1.0, lines.get(0).get("prefill_ratio").asDouble(), 1e-12);
+    assertTrue(lines.get(4).get("weight_bytes").asLong() < lines.get(0).get("weight_bytes").asLong(), r.out());
+  }
+
+  @Test
+  void benchTableShowsEachConfigurationAgainstTheFirst() {
+    Result r = run("bench", "--model", stories(), "--quant", "none,q4_0", "--threads", "1", "--prompt-tokens", "8",
+        "--gen-tokens", "4", "--reps", "1");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("vs first"), r.out());
+    assertEquals(4, r.out().lines().filter(l -> l.startsWith("stories260K")).count(), r.out());
+    assertTrue(r.out().contains("(stories260K Q4_0)") && r.out().contains("on 1 thread;"), r.out());
+    assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1 b64"), r.err());
+  }
+
+  @Test
+  void benchRejectsAnUnknownFormatBeforeMeasuring() {
+    Result r = run("bench", "--model", stories(), "--quant", "none,q5_k", "--reps", "1");
+    assertTrue(r.code() != 0, r.out());
+    assertTrue(r.err().contains("q5_k"), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
   }
 
   @Test

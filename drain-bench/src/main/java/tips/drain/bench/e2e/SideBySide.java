@@ -11,7 +11,9 @@ import java.util.Locale;
 
 /**
  * DRAIN and Jlama on the same model directory in one run, each in its own JVM (same flags, same threads),
- * one after the other, then a table of both and their ratios:
+ * one after the other, then a table of both and their ratios. With {@code --rounds N} the pair runs N times,
+ * alternating, and the table shows each round's ratios (the machine's speed drifts between rounds, the two
+ * JVMs of one round meet nearly the same machine) and the mean of all repetitions:
  * <pre>
  *   java -cp drain-bench/target/drain-bench.jar tips.drain.bench.e2e.SideBySide \
  *       --model models/tinyllama-synthetic-bf16 --threads 2
@@ -28,20 +30,74 @@ public final class SideBySide {
         "--reps", "" + a.reps(), "--threads", "" + a.threads());
     List<String> drainArgs = new ArrayList<>(List.of("tips.drain.cli.Main", "bench", "--json", "--model", a.model()));
     drainArgs.addAll(common);
-    JsonNode drain = runJvm(drainArgs);
+    List<JsonNode> drains = new ArrayList<>();
+    List<JsonNode> jlamas = new ArrayList<>();
     List<String> jlamaArgs = new ArrayList<>(List.of(JlamaBench.class.getName(), "--model", a.jlamaModel()));
     jlamaArgs.addAll(common);
-    JsonNode jlama = runJvm(jlamaArgs);
+    for (int round = 0; round < a.rounds(); round++) {
+      drains.add(runJvm(drainArgs));
+      jlamas.add(runJvm(jlamaArgs));
+    }
+    JsonNode drain = merge(drains);
+    JsonNode jlama = merge(jlamas);
 
-    System.out.printf(Locale.ROOT, "model %s (Jlama: %s), %d threads, pp%d / tg%d, %d reps, streaming read %.1f GB/s%n%n",
+    System.out.printf(Locale.ROOT, "model %s (Jlama: %s), %d threads, pp%d / tg%d, %d reps x %d rounds, streaming read %.1f GB/s%n%n",
         Path.of(a.model()).getFileName(), Path.of(a.jlamaModel()).getFileName(), a.threads(), a.promptTokens(), a.genTokens(), a.reps(),
-        drain.get("stream_gb_s").asDouble());
+        a.rounds(), drain.get("stream_gb_s").asDouble());
     System.out.printf(Locale.ROOT, "| engine | prefill tok/s | decode tok/s | decode GB/s (%% of stream) |%n|---|---:|---:|---:|%n");
     row("DRAIN (" + drain.get("kernels").asText() + ")", drain, drain);
     row("Jlama 0.8.4 (Panama)", jlama, drain);
     System.out.printf(Locale.ROOT, "| **DRAIN / Jlama** | **%.2f×** | **%.2f×** | |%n",
         drain.get("prefill_tok_s").asDouble() / jlama.get("prefill_tok_s").asDouble(),
         drain.get("decode_tok_s").asDouble() / jlama.get("decode_tok_s").asDouble());
+    if (a.rounds() > 1) {
+      System.out.printf(Locale.ROOT, "%n| round | DRAIN prefill | Jlama prefill | ratio | DRAIN decode | Jlama decode | ratio |%n"
+          + "|---:|---:|---:|---:|---:|---:|---:|%n");
+      for (int round = 0; round < a.rounds(); round++) {
+        JsonNode d = drains.get(round);
+        JsonNode j = jlamas.get(round);
+        System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.2f× | %.2f | %.2f | %.2f× |%n", round + 1,
+            d.get("prefill_tok_s").asDouble(), j.get("prefill_tok_s").asDouble(),
+            d.get("prefill_tok_s").asDouble() / j.get("prefill_tok_s").asDouble(),
+            d.get("decode_tok_s").asDouble(), j.get("decode_tok_s").asDouble(),
+            d.get("decode_tok_s").asDouble() / j.get("decode_tok_s").asDouble());
+      }
+    }
+  }
+
+  /**
+   * One result for several rounds: speeds as the mean over all repetitions, their standard deviation over all
+   * repetitions (from each round's mean and deviation), the best streaming read; other fields from the first.
+   */
+  static JsonNode merge(List<JsonNode> rounds) {
+    if (rounds.size() == 1) {
+      return rounds.get(0);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode o = rounds.get(0).deepCopy();
+    for (String speed : List.of("prefill_tok_s", "decode_tok_s")) {
+      int reps = rounds.get(0).get("reps").asInt();
+      double sum = 0;
+      double squares = 0;
+      int n = 0;
+      for (JsonNode r : rounds) {
+        double mean = r.get(speed).asDouble();
+        double sd = r.get(speed + "_stddev").asDouble();
+        sum += reps * mean;
+        squares += (reps - 1) * sd * sd + reps * mean * mean;
+        n += reps;
+      }
+      double mean = sum / n;
+      o.put(speed, mean);
+      o.put(speed + "_stddev", n > 1 ? Math.sqrt(Math.max(0, (squares - n * mean * mean) / (n - 1))) : 0);
+    }
+    if (o.has("stream_gb_s")) {
+      double best = 0;
+      for (JsonNode r : rounds) {
+        best = Math.max(best, r.get("stream_gb_s").asDouble());
+      }
+      o.put("stream_gb_s", best);
+    }
+    return o;
   }
 
   private static void row(String name, JsonNode r, JsonNode drain) {

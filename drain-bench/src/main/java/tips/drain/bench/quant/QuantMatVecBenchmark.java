@@ -1,7 +1,5 @@
 package tips.drain.bench.quant;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import tips.drain.bench.kernel.CpuTime;
 import tips.drain.quant.QuantKernelProvider;
 import tips.drain.quant.ScalarQuantKernels;
 import tips.drain.tensor.Matrix;
@@ -68,26 +67,6 @@ public class QuantMatVecBenchmark {
     @Setup(Level.Iteration)
     public void reset() {
       gigabytes = 0;
-    }
-  }
-
-  /** The benchmark thread's CPU time per iteration, a total ({@code cpuSeconds}). */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class CpuTime {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    public double cpuSeconds;
-    private long start;
-
-    @Setup(Level.Iteration)
-    public void start() {
-      cpuSeconds = 0;
-      start = THREADS.getCurrentThreadCpuTime();
-    }
-
-    @TearDown(Level.Iteration)
-    public void stop() {
-      cpuSeconds = (THREADS.getCurrentThreadCpuTime() - start) * 1e-9;
     }
   }
 
