@@ -19,8 +19,17 @@ import tips.drain.tensor.DType;
  * <p>Columns are cut into chunks so that the panel's chunk stays in L2 while every row passes over it.
  * For each group of {@link PanamaGemmOuterTiles#ROWS} rows, the chunk of each row is widened to floats
  * once into a per-thread buffer (16-bit weights in the deinterleaved order of {@link PanamaHalfFloats},
- * which the panel's columns follow too), then reused by every block of tokens. Rows left over go
- * through {@link PanamaGemm}'s dot-product tiles.
+ * which the panel's columns follow too; the group's rows together, see {@link PanamaHalfFloats#widenRows}),
+ * then reused by every block of tokens. Rows left over go through {@link PanamaGemm}'s dot-product tiles.
+ * The transposes in and out (activations to the panel, sums to out) go by vector blocks, see
+ * {@link PanamaTransposes}.
+ *
+ * <p>Tried and measured slower or no better (single thread, BF16 weights cycling through 1.5 GB, so from
+ * DRAM): widening the next group's rows between the current group's tiles (whole rows after each tile, or
+ * one vector every few columns inside the tile loop: 3-8 % slower, the loads from DRAM then stall the FMAs
+ * without the overlap of a burst); 16 or 4 rows widened together instead of 8; gathers for the sums
+ * transpose; the sums moved to out group by group right after the last chunk's tiles; chunks of up to
+ * 4096 columns for 64 tokens.
  */
 final class PanamaGemmPanel {
   /** Floats of the panel one chunk may span: 256 Ki floats, 1 MiB, one L2 (smaller chunks measured slower). */
