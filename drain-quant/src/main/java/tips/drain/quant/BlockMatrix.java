@@ -170,7 +170,8 @@ public final class BlockMatrix implements Matrix {
     checkProduct(x, batch, out, 0, rows);
     if (batch >= TiledMatmul.MIN_BATCH) {
       Kernels dense = KernelProvider.kernels();
-      parallel.forRange(rows, (from, to) -> TiledMatmul.matmul(format, data, rows, cols, x, batch, out, from, to, kernels, dense));
+      float[][] blocks = TiledMatmul.tokenBlocks(x, batch, cols);
+      parallel.forRange(rows, (from, to) -> TiledMatmul.matmul(format, data, rows, cols, blocks, batch, out, from, to, kernels, dense));
       return;
     }
     Q8Activations input = quantizeInput(x, batch, parallel);

@@ -128,7 +128,7 @@ class BlockMatrixTest {
     Matrix source = f32(w, rows, cols);
     try (Parallel parallel = new Parallel(2)) {
       Matrix q = MatrixFormat.byName(format.name()).orElseThrow().quantize(source, parallel);
-      for (int batch : new int[] {1, 2, 7}) {
+      for (int batch : new int[] {1, 2, 7, TiledMatmul.TOKEN_BLOCK + 6}) {
         float[] x = QuantTestData.uniform(rnd, batch * cols);
         float[] threaded = new float[batch * rows];
         float[] ranges = new float[batch * rows];

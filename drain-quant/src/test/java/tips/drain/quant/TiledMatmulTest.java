@@ -26,13 +26,16 @@ class TiledMatmulTest {
     Random rnd = new Random(format.ordinal());
     int rows = 2 * TiledMatmul.TILE_ROWS + 5;
     for (int cols : new int[] {32, 160, 2048}) {
+      // batches of one token block and of several, the last one partial
+      int[] batches = cols == 2048 ? new int[] {1, 3, 4, 5, 9, 16} : new int[] {1, 3, 4, 5, 9, 16, TiledMatmul.TOKEN_BLOCK,
+          TiledMatmul.TOKEN_BLOCK + 1, 2 * TiledMatmul.TOKEN_BLOCK + 3};
       float[] w = QuantTestData.uniform(rnd, rows * cols);
       try (Arena arena = Arena.ofConfined()) {
         MemorySegment seg = QuantTestData.quantize(arena, format, w, rows, cols);
         MemorySegment deqSegment = arena.allocate((long) rows * cols * Float.BYTES);
         new ScalarQuantKernels().dequantize(format, seg, cols, 0, rows, deqSegment);
         float[] deq = deqSegment.toArray(ValueLayout.JAVA_FLOAT);
-        for (int batch : new int[] {1, 3, 4, 5, 9, 16}) {
+        for (int batch : batches) {
           float[] x = QuantTestData.uniform(rnd, batch * cols);
           float[] got = new float[batch * rows];
           TiledMatmul.matmul(format, seg, rows, cols, x, batch, got, 3, rows, QuantKernelProvider.kernels(), KernelProvider.kernels());
