@@ -42,7 +42,7 @@ public final class Session implements AutoCloseable {
     int batch = Math.min(batchSize, capacity);
     this.cache = KvCache.forModel(c, capacity, batch);
     this.state = new ForwardState(c, batch, capacity);
-    this.logits = new float[batch * c.vocabSize()];
+    this.logits = new float[c.vocabSize()];
     this.history = new int[Math.min(capacity + 1, 1024)];
   }
 
@@ -194,11 +194,15 @@ public final class Session implements AutoCloseable {
     }
     int vocab = model.config().vocabSize();
     float[] all = new float[input.length * vocab];
+    float[] batchLogits = new float[Math.min(state.batch(), input.length) * vocab];
     for (int off = 0; off < input.length; off += state.batch()) {
       int n = Math.min(state.batch(), input.length - off);
-      transformer.forward(input, off, n, position, cache, state, model.parallel(), logits, true);
-      System.arraycopy(logits, 0, all, off * vocab, n * vocab);
+      transformer.forward(input, off, n, position, cache, state, model.parallel(), batchLogits, true);
+      System.arraycopy(batchLogits, 0, all, off * vocab, n * vocab);
       record(input, off, n);
+    }
+    if (input.length > 0) {
+      System.arraycopy(all, (input.length - 1) * vocab, logits, 0, vocab);
     }
     return all;
   }

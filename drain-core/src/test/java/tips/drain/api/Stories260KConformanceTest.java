@@ -72,6 +72,17 @@ class Stories260KConformanceTest {
     return tests.stream();
   }
 
+  @Test
+  void feedAllLeavesTheLogitsOfTheLastToken() {
+    int[] ids = {1, 403, 407, 261, 378, 432, 383, 286, 261, 376};
+    try (Session session = model.newSession(SessionOptions.defaults().withContextLength(64).withBatchSize(4))) {
+      float[] all = session.feedAll(ids);
+      int vocab = model.config().vocabSize();
+      // feeding nothing returns the logits the session holds: the last token's, not those of its batch's first
+      assertArrayEquals(Arrays.copyOfRange(all, (ids.length - 1) * vocab, ids.length * vocab), session.feed(new int[0]));
+    }
+  }
+
   @TestFactory
   Stream<DynamicTest> logitsMatchLlama2c() throws IOException {
     JsonNode root = JSON.readTree(TestData.model("stories260K").resolve("golden_logits.json").toFile());
