@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measured repetitions of each configuration after one unmeasured warm-up repetition (default: ${DEFAULT-VALUE}).")
   int reps;
 
-  @Option(names = "--batch", defaultValue = "64", split = ",", paramLabel = "N",
+  @Option(names = "--batch", defaultValue = "" + tips.drain.api.SessionOptions.DEFAULT_BATCH, split = ",", paramLabel = "N",
       description = "Prefill batch size (default: ${DEFAULT-VALUE}); several sizes to compare.")
   List<Integer> batches;
 
