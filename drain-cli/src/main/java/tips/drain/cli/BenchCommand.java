@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
     List<BenchVariant> variants = new ArrayList<>();
     try {
       load(loaded, variants, err);
-      Map<Integer, Double> stream = measure(variants, err);
+      Map<Integer, double[]> stream = measure(variants, err);
       if (json) {
         printJson(variants, stream, out);
       } else {
@@ -129,18 +129,21 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** Streaming reads per round and thread count. */
+  private static final int STREAM_READS = 3;
+
   /**
-   * Warms every configuration up, then runs {@code reps} rounds of one repetition each, and the stream
-   * bandwidth once per round for each thread count; returns the best stream reading per thread count.
+   * Warms every configuration up, then runs {@code reps} rounds of one repetition each, and {@link #STREAM_READS}
+   * stream reads per round for each thread count; returns all the stream readings per thread count.
    */
-  private Map<Integer, Double> measure(List<BenchVariant> variants, PrintWriter err) {
+  private Map<Integer, double[]> measure(List<BenchVariant> variants, PrintWriter err) {
     if (!json) {
       err.println("warming up...");
     }
     for (BenchVariant v : variants) {
       v.warmUp();
     }
-    Map<Integer, Double> stream = new LinkedHashMap<>();
+    Map<Integer, double[]> stream = new LinkedHashMap<>();
     Map<Integer, Parallel> pools = new LinkedHashMap<>();
     try (StreamBandwidth bw = new StreamBandwidth(1L << 30)) {
       for (BenchVariant v : variants) {
@@ -157,7 +160,8 @@ final class BenchCommand implements Callable<Integer> {
           }
         }
         for (Map.Entry<Integer, Parallel> pool : pools.entrySet()) {
-          stream.merge(pool.getKey(), bw.measure(pool.getValue(), 2), Math::max);
+          double[] reads = bw.reads(pool.getValue(), STREAM_READS);
+          stream.merge(pool.getKey(), reads, BenchCommand::concat);
         }
       }
     } finally {
@@ -168,7 +172,13 @@ final class BenchCommand implements Callable<Integer> {
     return stream;
   }
 
-  private void printJson(List<BenchVariant> variants, Map<Integer, Double> stream, PrintWriter out) {
+  private static double[] concat(double[] a, double[] b) {
+    double[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  private void printJson(List<BenchVariant> variants, Map<Integer, double[]> stream, PrintWriter out) {
     ObjectMapper mapper = new ObjectMapper();
     BenchVariant first = variants.get(0);
     for (BenchVariant v : variants) {
@@ -189,7 +199,8 @@ final class BenchCommand implements Callable<Integer> {
       o.put("decode_tok_s_stddev", Statistics.stddev(v.decode()));
       o.put("weight_bytes", m.decodeBytes());
       o.put("decode_gb_s", m.decodeBytes() * decodeMean / 1e9);
-      o.put("stream_gb_s", stream.get(v.threads()));
+      o.put("stream_gb_s", Statistics.median(stream.get(v.threads())));
+      o.put("stream_gb_s_best", java.util.Arrays.stream(stream.get(v.threads())).max().orElseThrow());
       if (variants.size() > 1) {
         o.put("baseline", first.label());
         o.put("prefill_ratio", Statistics.mean(v.prefill()) / Statistics.mean(first.prefill()));
@@ -199,7 +210,7 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private void printTable(List<BenchVariant> variants, Map<Integer, Double> stream, PrintWriter out) {
+  private void printTable(List<BenchVariant> variants, Map<Integer, double[]> stream, PrintWriter out) {
     boolean compare = variants.size() > 1;
     List<String> header = new ArrayList<>(List.of("model", "weights", "threads", "batch", "test", "tok/s", "GB/s", "% of stream"));
     if (compare) {
@@ -212,7 +223,7 @@ final class BenchCommand implements Callable<Integer> {
     BenchVariant first = variants.get(0);
     for (BenchVariant v : variants) {
       double decodeGbs = v.model().decodeBytes() * Statistics.mean(v.decode()) / 1e9;
-      String share = String.format(Locale.ROOT, "%.0f %%", 100 * decodeGbs / stream.get(v.threads()));
+      String share = String.format(Locale.ROOT, "%.0f %%", 100 * decodeGbs / Statistics.median(stream.get(v.threads())));
       table.row(v.name(), v.weights(), v.threads(), v.batch(), "pp" + promptTokens, pm(v.prefill()), "", "",
           compare ? ratio(v.prefill(), first.prefill()) : null);
       table.row(v.name(), v.weights(), v.threads(), v.batch(), "tg" + genTokens, pm(v.decode()), fmt(decodeGbs), share,
@@ -228,11 +239,15 @@ final class BenchCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "weights read per token: %s%s%n", Table.bytes(e.getValue()), compare ? " (" + e.getKey() + ")" : "");
     }
     StringBuilder bandwidth = new StringBuilder();
-    for (Map.Entry<Integer, Double> e : stream.entrySet()) {
-      bandwidth.append(bandwidth.isEmpty() ? "" : ", ")
-          .append(String.format(Locale.ROOT, "%.1f GB/s on %d thread%s", e.getValue(), e.getKey(), e.getKey() == 1 ? "" : "s"));
+    int reads = 0;
+    for (Map.Entry<Integer, double[]> e : stream.entrySet()) {
+      double[] r = e.getValue();
+      reads = r.length;
+      bandwidth.append(bandwidth.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f GB/s on %d thread%s (best %.1f)",
+          Statistics.median(r), e.getKey(), e.getKey() == 1 ? "" : "s", java.util.Arrays.stream(r).max().orElseThrow()));
     }
-    out.printf(Locale.ROOT, "streaming read bandwidth %s; kernels %s%n", bandwidth, first.model().kernelsName());
+    out.printf(Locale.ROOT, "streaming read bandwidth, median of %d reads: %s; kernels %s%n", reads, bandwidth,
+        first.model().kernelsName());
   }
 
   private static String ratio(double[] x, double[] base) {

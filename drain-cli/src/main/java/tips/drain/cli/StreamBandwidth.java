@@ -12,7 +12,7 @@ import tips.drain.util.Parallel;
  * The machine's streaming read bandwidth, measured the way decode reads weights: an F32 matrix of 1 GiB, far
  * larger than the caches, multiplied by a vector with the same threads (each thread streams its rows once).
  * With the Vector API kernels this reaches the memory limit (as a C read loop does); decode speed is judged
- * against it.
+ * against the median of several reads (on a shared machine single reads stray by a factor of two both ways).
  */
 final class StreamBandwidth implements AutoCloseable {
   private static final int COLS = 4096;
@@ -33,23 +33,23 @@ final class StreamBandwidth implements AutoCloseable {
   }
 
   /**
-   * Best of {@code reps} full reads, in GB/s (10^9 bytes), after reading a 4 MiB slice until the F32 kernel
-   * is compiled (a model in another format never ran it; a cold kernel read 2x slower).
+   * {@code reps} full reads, each in GB/s (10^9 bytes), after reading a 4 MiB slice until the F32 kernel is
+   * compiled (a model in another format never ran it; a cold kernel read 2x slower).
    */
-  double measure(Parallel parallel, int reps) {
+  double[] reads(Parallel parallel, int reps) {
     DenseMatrix warm = matrix.rowRange(0, Math.min(matrix.rows(), 256));
     float[] warmOut = new float[warm.rows()];
     for (int i = 0; i < 400; i++) {
       warm.matvec(x, warmOut, parallel);
     }
-    double best = 0;
+    double[] reads = new double[reps];
     for (int r = 0; r < reps; r++) {
       long t0 = System.nanoTime();
       matrix.matvec(x, out, parallel);
       long nanos = System.nanoTime() - t0;
-      best = Math.max(best, matrix.byteSize() / (double) nanos);
+      reads[r] = matrix.byteSize() / (double) nanos;
     }
-    return best;
+    return reads;
   }
 
   @Override

@@ -160,6 +160,7 @@ class CliTest {
       assertEquals(o.get("decode_tok_s").asDouble() / lines.get(0).get("decode_tok_s").asDouble(),
           o.get("decode_ratio").asDouble(), 1e-9);
       assertTrue(o.get("stream_gb_s").asDouble() > 0, r.out());
+      assertTrue(o.get("stream_gb_s_best").asDouble() >= o.get("stream_gb_s").asDouble(), r.out());
     }
     assertEquals(1.0, lines.get(0).get("prefill_ratio").asDouble(), 1e-12);
     assertTrue(lines.get(4).get("weight_bytes").asLong() < lines.get(0).get("weight_bytes").asLong(), r.out());
@@ -172,7 +173,7 @@ class CliTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("vs first"), r.out());
     assertEquals(4, r.out().lines().filter(l -> l.startsWith("stories260K")).count(), r.out());
-    assertTrue(r.out().contains("(stories260K Q4_0)") && r.out().contains("on 1 thread;"), r.out());
+    assertTrue(r.out().contains("(stories260K Q4_0)") && r.out().contains("on 1 thread (best "), r.out());
     assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1 b256"), r.err());
   }
 

@@ -1,6 +1,6 @@
 package tips.drain.util;
 
-/** Mean and sample standard deviation, for benchmark repetitions. */
+/** Mean, sample standard deviation and median, for benchmark repetitions. */
 public final class Statistics {
   private Statistics() {}
 
@@ -23,5 +23,16 @@ public final class Statistics {
       s += (v - m) * (v - m);
     }
     return Math.sqrt(s / (x.length - 1));
+  }
+
+  /** The middle value (the mean of the two middle ones for an even count); {@code x} is not changed. */
+  public static double median(double[] x) {
+    if (x.length == 0) {
+      throw new IllegalArgumentException("the median of no values");
+    }
+    double[] sorted = x.clone();
+    java.util.Arrays.sort(sorted);
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 }
