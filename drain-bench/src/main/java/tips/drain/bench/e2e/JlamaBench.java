@@ -51,6 +51,7 @@ public final class JlamaBench {
     o.put("threads", a.threads());
     o.put("prompt_tokens", promptTokens);
     o.put("gen_tokens", a.genTokens());
+    o.put("reps", a.reps());
     o.put("prefill_tok_s", Statistics.mean(prefill));
     o.put("prefill_tok_s_stddev", Statistics.stddev(prefill));
     o.put("decode_tok_s", Statistics.mean(decode));

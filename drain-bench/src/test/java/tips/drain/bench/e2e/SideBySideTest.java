@@ -40,6 +40,13 @@ class SideBySideTest {
   }
 
   @Test
+  void roundsWithoutTheirRepetitionCountAreRefused() {
+    ObjectNode r = (ObjectNode) round(new double[] {70, 74}, new double[] {13, 14}, 30);
+    r.remove("reps");
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> SideBySide.merge(List.of(r, r)));
+  }
+
+  @Test
   void oneRoundIsReportedAsItIs() {
     JsonNode only = round(new double[] {70, 74}, new double[] {13, 14}, 30);
     assertEquals(only, SideBySide.merge(List.of(only)));
