@@ -29,7 +29,7 @@ final class PanamaHalfFloats {
   /** 2^112: rebiases an F16 exponent (bias 15) placed in an F32 (bias 127). */
   private static final float F16_REBIAS = 0x1p112f;
   /** Sign bit and the 15 exponent+mantissa bits of an F16 moved to F32 positions (after an arithmetic >> 3). */
-  private static final int F16_SIGN_AND_MAGNITUDE = 0x8FFFE000;
+  static final int F16_SIGN_AND_MAGNITUDE = 0x8FFFE000;
 
   /**
    * The exponent bits of the two F16 in an int lane. With {@link #F16_EXPONENT_CARRY} added, the masked

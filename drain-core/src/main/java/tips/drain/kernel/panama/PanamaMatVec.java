@@ -3,10 +3,9 @@ package tips.drain.kernel.panama;
 import static tips.drain.kernel.panama.PanamaHalfFloats.bf16Even;
 import static tips.drain.kernel.panama.PanamaHalfFloats.bf16Odd;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16Even;
-import static tips.drain.kernel.panama.PanamaHalfFloats.f16EvenUnscaled;
 import static tips.drain.kernel.panama.PanamaHalfFloats.f16Odd;
-import static tips.drain.kernel.panama.PanamaHalfFloats.f16OddUnscaled;
 import static tips.drain.kernel.panama.PanamaHalfFloats.F16_EXPONENTS;
+import static tips.drain.kernel.panama.PanamaHalfFloats.F16_SIGN_AND_MAGNITUDE;
 import static tips.drain.kernel.panama.PanamaHalfFloats.F16_EXPONENT_CARRY;
 import static tips.drain.kernel.panama.PanamaHalfFloats.F16_TOP_BITS;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
@@ -269,14 +268,21 @@ final class PanamaMatVec {
       IntVector v1 = IntVector.fromMemorySegment(I, w, base1 + o, LE);
       IntVector v2 = IntVector.fromMemorySegment(I, w, base2 + o, LE);
       IntVector v3 = IntVector.fromMemorySegment(I, w, base3 + o, LE);
-      even0 = f16EvenUnscaled(v0).fma(xe, even0);
-      odd0 = f16OddUnscaled(v0).fma(xo, odd0);
-      even1 = f16EvenUnscaled(v1).fma(xe, even1);
-      odd1 = f16OddUnscaled(v1).fma(xo, odd1);
-      even2 = f16EvenUnscaled(v2).fma(xe, even2);
-      odd2 = f16OddUnscaled(v2).fma(xo, odd2);
-      even3 = f16EvenUnscaled(v3).fma(xe, even3);
-      odd3 = f16OddUnscaled(v3).fma(xo, odd3);
+      // PanamaHalfFloats.f16EvenUnscaled / f16OddUnscaled written out, and the scalar tail in its own method: with the
+      // helpers and the tail here, C2 reached its node-count inlining cutoff in some JVMs (F16 decode then ran at 3-6
+      // instead of 13-14 tok/s, its widening boxed)
+      even0 = ((FloatVector) v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+          .and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xe, even0);
+      odd0 = ((FloatVector) v0.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xo, odd0);
+      even1 = ((FloatVector) v1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+          .and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xe, even1);
+      odd1 = ((FloatVector) v1.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xo, odd1);
+      even2 = ((FloatVector) v2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+          .and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xe, even2);
+      odd2 = ((FloatVector) v2.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xo, odd2);
+      even3 = ((FloatVector) v3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
+          .and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xe, even3);
+      odd3 = ((FloatVector) v3.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xo, odd3);
       // the infinity/NaN sieve, as a tree so that its dependency chain grows by one op per pass
       sieve = sieve.or(v0.or(v1).or(v2.or(v3)));
     }
@@ -284,16 +290,10 @@ final class PanamaMatVec {
     float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD) * unscale;
     float sum2 = even2.add(odd2).reduceLanes(VectorOperators.ADD) * unscale;
     float sum3 = even3.add(odd3).reduceLanes(VectorOperators.ADD) * unscale;
-    for (int k = bound; k < cols; k++) {
-      sum0 += Float.float16ToFloat(w.get(I16, base0 + 2L * k)) * x[k];
-      sum1 += Float.float16ToFloat(w.get(I16, base1 + 2L * k)) * x[k];
-      sum2 += Float.float16ToFloat(w.get(I16, base2 + 2L * k)) * x[k];
-      sum3 += Float.float16ToFloat(w.get(I16, base3 + 2L * k)) * x[k];
-    }
-    out[r0] = sum0;
-    out[r1] = sum1;
-    out[r2] = sum2;
-    out[r3] = sum3;
+    out[r0] = sum0 + f16Tail(w, base0, x, bound, cols);
+    out[r1] = sum1 + f16Tail(w, base1, x, bound, cols);
+    out[r2] = sum2 + f16Tail(w, base2, x, bound, cols);
+    out[r3] = sum3 + f16Tail(w, base3, x, bound, cols);
     // PanamaHalfFloats.exponent31, written out (see PanamaHalfFloats.F16_EXPONENTS)
     if (sieve.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0) {
       redoInfOrNaNRows(w, cols, bound, x, out, r0, r1, r2, r3);
@@ -304,6 +304,15 @@ final class PanamaMatVec {
    * After {@link #dot4F16}'s sieve fired: rows whose vector part holds an F16 infinity or NaN get the scalar
    * reference's dot product instead, and with it the same infinity or NaN.
    */
+  /** The F16 weights {@code [bound, cols)} of the row at byte {@code base} times {@code x}, one by one. */
+  private static float f16Tail(MemorySegment w, long base, float[] x, int bound, int cols) {
+    float sum = 0f;
+    for (int k = bound; k < cols; k++) {
+      sum += Float.float16ToFloat(w.get(I16, base + 2L * k)) * x[k];
+    }
+    return sum;
+  }
+
   private static void redoInfOrNaNRows(MemorySegment w, int cols, int bound, float[] x, float[] out, int r0, int r1, int r2,
       int r3) {
     redoIfInfOrNaN(w, cols, bound, x, out, r0);
