@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,8 +108,8 @@ final class BenchCommand implements Callable<Integer> {
    * makes a configuration of each with every batch size.
    */
   private void load(List<LanguageModel> loaded, List<BenchVariant> variants, PrintWriter err) {
-    List<String> formats = quants == null ? java.util.Collections.singletonList(null) : quants;
-    List<Integer> counts = threads == null ? java.util.Collections.singletonList(null) : threads;
+    List<String> formats = quants == null ? Collections.singletonList(null) : quants;
+    List<Integer> counts = threads == null ? Collections.singletonList(null) : threads;
     for (String name : models) {
       Path directory = ModelLocator.resolve(name);
       for (String format : formats) {
@@ -173,9 +175,14 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static double[] concat(double[] a, double[] b) {
-    double[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    double[] all = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
+  }
+
+  /** The fastest of the stream reads. */
+  private static double best(double[] reads) {
+    return Arrays.stream(reads).max().orElseThrow();
   }
 
   private void printJson(List<BenchVariant> variants, Map<Integer, double[]> stream, PrintWriter out) {
@@ -200,7 +207,7 @@ final class BenchCommand implements Callable<Integer> {
       o.put("weight_bytes", m.decodeBytes());
       o.put("decode_gb_s", m.decodeBytes() * decodeMean / 1e9);
       o.put("stream_gb_s", Statistics.median(stream.get(v.threads())));
-      o.put("stream_gb_s_best", java.util.Arrays.stream(stream.get(v.threads())).max().orElseThrow());
+      o.put("stream_gb_s_best", best(stream.get(v.threads())));
       if (variants.size() > 1) {
         o.put("baseline", first.label());
         o.put("prefill_ratio", Statistics.mean(v.prefill()) / Statistics.mean(first.prefill()));
@@ -244,7 +251,7 @@ final class BenchCommand implements Callable<Integer> {
       double[] r = e.getValue();
       reads = r.length;
       bandwidth.append(bandwidth.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f GB/s on %d thread%s (best %.1f)",
-          Statistics.median(r), e.getKey(), e.getKey() == 1 ? "" : "s", java.util.Arrays.stream(r).max().orElseThrow()));
+          Statistics.median(r), e.getKey(), e.getKey() == 1 ? "" : "s", best(r)));
     }
     out.printf(Locale.ROOT, "streaming read bandwidth, median of %d reads: %s; kernels %s%n", reads, bandwidth,
         first.model().kernelsName());

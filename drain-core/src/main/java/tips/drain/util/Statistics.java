@@ -1,5 +1,7 @@
 package tips.drain.util;
 
+import java.util.Arrays;
+
 /** Mean, sample standard deviation and median, for benchmark repetitions. */
 public final class Statistics {
   private Statistics() {}
@@ -31,7 +33,7 @@ public final class Statistics {
       throw new IllegalArgumentException("the median of no values");
     }
     double[] sorted = x.clone();
-    java.util.Arrays.sort(sorted);
+    Arrays.sort(sorted);
     int mid = sorted.length / 2;
     return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }

@@ -2,6 +2,7 @@ package tips.drain.quant;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import tips.drain.kernel.Kernels;
 import tips.drain.tensor.DType;
 
@@ -67,7 +68,7 @@ final class TiledMatmul {
     float[][] blocks = new float[(batch + TOKEN_BLOCK - 1) / TOKEN_BLOCK][];
     for (int k = 0; k < blocks.length; k++) {
       int from = k * TOKEN_BLOCK * cols;
-      blocks[k] = java.util.Arrays.copyOfRange(x, from, Math.min(batch * cols, from + TOKEN_BLOCK * cols));
+      blocks[k] = Arrays.copyOfRange(x, from, Math.min(batch * cols, from + TOKEN_BLOCK * cols));
     }
     return blocks;
   }
