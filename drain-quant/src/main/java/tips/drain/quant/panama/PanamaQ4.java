@@ -50,26 +50,45 @@ final class PanamaQ4 {
     } else {
       java.util.Arrays.fill(out, rowFrom, rowTo, 0f);
     }
-    int rowsPerSlice = (int) Math.max(2, Integer.MAX_VALUE / rowBytes / 2 * 2);
+    int rowsPerSlice = (int) Math.max(4, Integer.MAX_VALUE / rowBytes / 4 * 4);
     for (int from = rowFrom; from < rowTo; from += rowsPerSlice) {
       groupedRows(w, rowBytes, groups, layout, out, from, Math.min(rowTo, from + rowsPerSlice));
     }
   }
 
   /**
-   * Adds the grouped part of rows {@code [from, to)} to {@code out}: two rows per pass, one from each half of
-   * the range (two sequential streams sharing the activation loads), an odd last row alone. The rows are one
-   * slice of under 2 GB, so the kernel's offsets are ints and C2 hoists their bounds checks out of the loop.
+   * Adds the grouped part of rows {@code [from, to)} to {@code out}: four rows per pass, one from each
+   * quarter of the range (four sequential streams sharing the activation loads), the last one to three rows
+   * after. The rows are one slice of under 2 GB, so the kernel's offsets are ints and C2 hoists their bounds
+   * checks out of the loop.
    */
   private static void groupedRows(MemorySegment w, long rowBytes, int groups, PanamaQ4Groups.Layout layout, float[] out, int from, int to) {
     MemorySegment rows = w.asSlice(from * rowBytes, (to - from) * rowBytes);
     int stride = (int) rowBytes;
-    int half = (to - from) / 2;
-    for (int i = 0; i < half; i++) {
-      PanamaQ4Groups.dot2(rows, i * stride, (i + half) * stride, groups, layout, out, from + i, from + i + half);
+    int quarter = (to - from) / 4;
+    for (int i = 0; i < quarter; i++) {
+      int a = i;
+      int b = i + quarter;
+      int c = i + 2 * quarter;
+      int d = i + 3 * quarter;
+      PanamaQ4Groups.dot4(rows, a * stride, b * stride, c * stride, d * stride, groups, layout, out, from + a, from + b, from + c, from + d);
     }
-    if ((to - from) % 2 != 0) {
-      out[to - 1] += PanamaQ4Groups.dot(rows, (long) (to - 1 - from) * stride, groups, layout);
+    lastRows(rows, stride, groups, layout, out, from, from + 4 * quarter, to);
+  }
+
+  /** Rows {@code [first, to)}, fewer than four, through the four-row kernel (the last one repeated), which sums each row as for any other. */
+  private static void lastRows(MemorySegment rows, int stride, int groups, PanamaQ4Groups.Layout layout, float[] out, int from, int first, int to) {
+    if (first == to) {
+      return;
+    }
+    float[] sums = new float[4];
+    int[] at = new int[4];
+    for (int i = 0; i < 4; i++) {
+      at[i] = (Math.min(first + i, to - 1) - from) * stride;
+    }
+    PanamaQ4Groups.dot4(rows, at[0], at[1], at[2], at[3], groups, layout, sums, 0, 1, 2, 3);
+    for (int r = first; r < to; r++) {
+      out[r] += sums[r - first];
     }
   }
 

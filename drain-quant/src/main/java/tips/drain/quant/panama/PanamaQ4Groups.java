@@ -5,22 +5,40 @@ import static tips.drain.quant.panama.PanamaQuantSpecies.S;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.function.IntUnaryOperator;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import tips.drain.quant.Q8Activations;
 
 /**
- * Q4_0 decode at 512 bits, four blocks per step. Four blocks are 72 bytes, 36 shorts: short {@code 9j} is
- * the F16 scale of block {@code j} and shorts {@code 9j+1 .. 9j+8} its 16 bytes of nibbles. Two 64-byte
- * loads (at bytes 0 and 8) and one two-source short permute line the 32 nibble shorts up, block after block, with no
- * widening: in a short {@code s} of bytes {@code 2t, 2t+1}, {@code s & 0xF}, {@code s >>> 4 & 0xF},
- * {@code s >>> 8 & 0xF} and {@code s >>> 12} are elements {@code 2t}, {@code 16+2t}, {@code 2t+1} and
- * {@code 17+2t} of the block. The activations are laid out once per product to match ({@link Layout}),
- * so four 16-bit multiplies cover 128 weights; the four scales come out of the same loads by a second
- * permute and a bit-level F16 conversion.
+ * Q4_0 decode at 512 bits: four rows at a time, four blocks per step.
+ *
+ * <p><b>Unpacking.</b> Four blocks are 72 bytes, 36 shorts: short {@code 9j} is the F16 scale of block
+ * {@code j} and shorts {@code 9j+1 .. 9j+8} its 16 bytes of nibbles. Two 64-byte loads (at bytes 0 and 8)
+ * and one two-source short permute line the 32 nibble shorts up, block after block, with no widening: in a
+ * short {@code s} of bytes {@code 2t, 2t+1}, {@code s & 0xF}, {@code s >>> 4 & 0xF}, {@code s >>> 8 & 0xF}
+ * and {@code s >>> 12} are elements {@code 2t}, {@code 16+2t}, {@code 2t+1} and {@code 17+2t} of the block.
+ * The activations are laid out once per product to match ({@link Layout}), so four 16-bit multiplies and
+ * three adds leave a row's 128 products in 32 lanes, eight per block.
+ *
+ * <p><b>Reducing four rows together.</b> Two rows' lanes are summed in neighbouring pairs by one
+ * {@link #EVEN} and one {@link #ODD} two-source permute and an add (32 lanes: 16 per row, four per block);
+ * the same over the two pairs of rows leaves 32 lanes of half blocks, two per block of each of the four rows.
+ * From there one {@code -8} correction, one widening pair sum and one float multiply-add serve all four
+ * rows: int lane {@code 4r + k} holds row {@code r}'s block {@code k}, and its scale (the product of the
+ * block's F16, converted at the bit level, and the activation scale) sits in the same lane. Every partial
+ * sum fits 16 bits: a lane of four products is at most 4·15·127, a half block 30480 before the correction,
+ * and a whole block at most 32·8·127 after it.
+ *
+ * <p>The code for two rows is written once, in a loop of two turns over the pairs of rows (A, B) and
+ * (C, D), so that C1 can compile the method (four rows written out exceed its register budget, and the
+ * method would then stay in slow tier-2 code instead of reaching C2). Each turn combines its pair sums
+ * with the previous turn's; only the second turn's result is used. No helper method takes vectors: one
+ * that C2 declined to inline would box every vector.
  *
  * <p>Only at 512 bits (a short permute is one AVX-512BW instruction; narrower machines without it would
  * emulate it), and only for whole groups of four blocks; the rest of a row goes block by block through
@@ -38,11 +56,22 @@ final class PanamaQ4Groups {
    * Where nibble short {@code i} comes from, for {@code selectFrom(first, second)} (one two-source permute):
    * blocks 0..2 from the first load, block 3 from lanes 24..31 of the second (index 32 + lane).
    */
-  private static final ShortVector NIBBLES = ENABLED ? ShortVector.fromArray(S, nibbleIndexes(), 0) : null;
-  /** Both shorts of int lane {@code m} take the scale of block {@code m / 4}. */
-  private static final VectorShuffle<Short> SCALES = ENABLED ? VectorShuffle.fromOp(S, i -> 9 * (i / 8)) : null;
+  private static final ShortVector NIBBLES = ENABLED ? indexes(i -> i < 24 ? 9 * (i / 8) + 1 + i % 8 : 32 + i) : null;
+  /** Over two vectors' 64 lanes: lane {@code i} takes lane {@code 2i} ({@link #EVEN}) or {@code 2i + 1} ({@link #ODD}). */
+  private static final ShortVector EVEN = ENABLED ? indexes(i -> 2 * i) : null;
+  private static final ShortVector ODD = ENABLED ? indexes(i -> 2 * i + 1) : null;
   /**
-   * With the F16 in both halves of an int, an arithmetic shift right by 3 puts its sign at bit 31 and its
+   * From the first loads of two rows: the upper short of int lane {@code m} takes the scale of block
+   * {@code m % 4} of the first row when {@code m / 4} is even, of the second when odd. Rows (A, B) fill int
+   * lanes 0..7 and (C, D) lanes 8..15 ({@link #UPPER_HALF}), so lane {@code 4r + k} is row {@code r}'s block {@code k}.
+   */
+  private static final ShortVector SCALES = ENABLED ? indexes(i -> i % 2 == 1 ? 32 * (i / 8 % 2) + 9 * (i / 2 % 4) : 0) : null;
+  private static final VectorMask<Short> UPPER_HALF = ENABLED ? VectorMask.fromLong(S, 0xFFFF_0000L) : null;
+  /** Lane {@code i} takes lane {@code i ^ 1} ({@link #NEIGHBOUR}) or {@code i ^ 2}: for a fixed-order sum of four lanes. */
+  private static final VectorShuffle<Float> NEIGHBOUR = ENABLED ? VectorShuffle.fromOp(F, i -> i ^ 1) : null;
+  private static final VectorShuffle<Float> NEIGHBOUR_PAIR = ENABLED ? VectorShuffle.fromOp(F, i -> i ^ 2) : null;
+  /**
+   * With the F16 in the upper half of an int, an arithmetic shift right by 3 puts its sign at bit 31 and its
    * exponent and mantissa at bits 13..27; this keeps just those: the F32 whose value is the F16's times 2⁻¹¹².
    */
   private static final int F16_BITS = 0x8FFF_E000;
@@ -56,20 +85,24 @@ final class PanamaQ4Groups {
     return ENABLED ? cols / 32 / BLOCKS : 0;
   }
 
-  private static short[] nibbleIndexes() {
+  private static ShortVector indexes(IntUnaryOperator lane) {
     short[] indexes = new short[32];
     for (int i = 0; i < 32; i++) {
-      indexes[i] = (short) (i < 24 ? 9 * (i / 8) + 1 + i % 8 : 32 + i);
+      indexes[i] = (short) lane.applyAsInt(i);
     }
-    return indexes;
+    return ShortVector.fromArray(S, indexes, 0);
   }
 
   /**
-   * Activation vector 0 of a {@link Q8Activations} in this kernel's order: per group of 128 values, four
-   * vectors of 32 shorts (elements {@code 2t}, {@code 16+2t}, {@code 2t+1}, {@code 17+2t} of block
-   * {@code i / 8} at lane {@code i}, {@code t = i % 8}); per group, 32 shorts of {@code 8 ·} the sum of the
-   * four values each lane multiplies (Q4_0's {@code -8}), and 16 floats: the scale of block {@code m / 4}
-   * at lane {@code m}.
+   * Activation vector 0 of a {@link Q8Activations} in this kernel's order, per group of 128 values:
+   * <ul>
+   *   <li>{@code values}: four vectors of 32 shorts, elements {@code 2t}, {@code 16+2t}, {@code 2t+1} and
+   *       {@code 17+2t} of block {@code i / 8} at lane {@code i} ({@code t = i % 8});
+   *   <li>{@code offsets}: 32 shorts, {@code 8 ·} the sum of the 16 values behind half-block lane {@code j}
+   *       (lanes {@code 4(j % 8) .. 4(j % 8) + 3} of each of the four value vectors): Q4_0's {@code -8};
+   *   <li>{@code scales}: 16 floats, the scale of block {@code m % 4} at lane {@code m}, times 2¹¹² (see
+   *       {@link #F16_BITS}).
+   * </ul>
    */
   record Layout(short[] values, short[] offsets, float[] scales) {
     int groups() {
@@ -94,90 +127,77 @@ final class PanamaQ4Groups {
           values[g * 128 + 32 + i] = b;
           values[g * 128 + 64 + i] = c;
           values[g * 128 + 96 + i] = d;
-          offsets[g * 32 + i] = (short) (8 * (a + b + c + d));
+          // lane i is in half block i / 4: offset lane i / 4 (row A), and its copies for rows B to D below
+          short sum = (short) (8 * (a + b + c + d));
+          offsets[g * 32 + i / 4] += sum;
+        }
+        for (int j = 8; j < 32; j++) {
+          offsets[g * 32 + j] = offsets[g * 32 + j % 8];
         }
         for (int m = 0; m < 16; m++) {
-          scales[g * 16 + m] = srcScales[g * BLOCKS + m / 4];
+          scales[g * 16 + m] = srcScales[g * BLOCKS + m % 4] * F16_BIAS;
         }
       }
       return new Layout(values, offsets, scales);
     }
   }
 
-  /** The row at byte {@code row} times the activations, over groups {@code [0, groups)}. */
-  static float dot(MemorySegment w, long row, int groups, Layout x) {
-    short[] values = x.values();
-    short[] offsets = x.offsets();
-    float[] scales = x.scales();
-    MemorySegment wr = w.asSlice(row, (long) groups * GROUP_BYTES);
-    FloatVector acc = FloatVector.zero(F);
-    for (int g = 0; g < groups; g++) {
-      int xi = g * 128;
-      long o = g * GROUP_BYTES;
-      ShortVector first = ShortVector.fromMemorySegment(S, wr, o, LE);
-      ShortVector nibbles = NIBBLES.selectFrom(first, ShortVector.fromMemorySegment(S, wr, o + SECOND, LE));
-      ShortVector p = nibbles.and((short) 0xF).mul(ShortVector.fromArray(S, values, xi))
-          .add(nibbles.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, values, xi + 32)))
-          .add(nibbles.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, values, xi + 64)))
-          .add(nibbles.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, values, xi + 96)))
-          .sub(ShortVector.fromArray(S, offsets, g * 32));
-      IntVector ints = p.reinterpretAsInts();
-      IntVector pairs = ints.add(ints.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-      IntVector h = first.rearrange(SCALES).reinterpretAsInts();
-      IntVector bits = h.lanewise(VectorOperators.ASHR, 3).and(F16_BITS);
-      FloatVector scale = ((FloatVector) bits.reinterpretAsFloats()).mul(F16_BIAS).mul(FloatVector.fromArray(F, scales, g * 16));
-      acc = ((FloatVector) pairs.convert(VectorOperators.I2F, 0)).fma(scale, acc);
-    }
-    return acc.reduceLanes(VectorOperators.ADD);
-  }
-
   /**
-   * Rows at bytes {@code rowA} and {@code rowB} times the activations, sharing their loads; the sums are added
-   * to {@code out[a]} and {@code out[b]}. Written out with no helper taking vectors: a helper that C2 declines
-   * to inline in a method this size would box every vector (4x slower, depending on compile order).
+   * Rows at bytes {@code rowA .. rowD} of {@code w} times the activations, over groups {@code [0, groups)};
+   * the sums are added to {@code out[a] .. out[d]}. A row's sum does not depend on the rows it is computed
+   * with: every lane is its own, and the four lanes of a row are added in a fixed order.
    */
-  static void dot2(MemorySegment w, int rowA, int rowB, int groups, Layout x, float[] out, int a, int b) {
+  static void dot4(MemorySegment w, int rowA, int rowB, int rowC, int rowD, int groups, Layout x, float[] out, int a, int b, int c, int d) {
     short[] values = x.values();
     short[] offsets = x.offsets();
     float[] scales = x.scales();
-    FloatVector accA = FloatVector.zero(F);
-    FloatVector accB = accA;
+    FloatVector acc = FloatVector.zero(F);
+    ShortVector zero = ShortVector.zero(S);
+    int stepAC = rowC - rowA;
+    int stepBD = rowD - rowB;
     for (int g = 0; g < groups; g++) {
       int xi = g * 128;
       ShortVector x0 = ShortVector.fromArray(S, values, xi);
       ShortVector x1 = ShortVector.fromArray(S, values, xi + 32);
       ShortVector x2 = ShortVector.fromArray(S, values, xi + 64);
       ShortVector x3 = ShortVector.fromArray(S, values, xi + 96);
-      ShortVector off = ShortVector.fromArray(S, offsets, g * 32);
-      FloatVector xs = FloatVector.fromArray(F, scales, g * 16).mul(F16_BIAS);
-      int oa = rowA + g * GROUP_BYTES;
-      int ob = rowB + g * GROUP_BYTES;
-
-      ShortVector firstA = ShortVector.fromMemorySegment(S, w, oa, LE);
-      ShortVector nibA = NIBBLES.selectFrom(firstA, ShortVector.fromMemorySegment(S, w, oa + SECOND, LE));
-      IntVector pA = nibA.and((short) 0xF).mul(x0)
-          .add(nibA.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
-          .add(nibA.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2))
-          .add(nibA.lanewise(VectorOperators.LSHR, 12).mul(x3))
-          .sub(off).reinterpretAsInts();
-      IntVector hA = firstA.rearrange(SCALES).reinterpretAsInts();
-      FloatVector scaleA = (FloatVector) hA.lanewise(VectorOperators.ASHR, 3).and(F16_BITS).reinterpretAsFloats();
-      IntVector sumA = pA.add(pA.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-      accA = ((FloatVector) sumA.convert(VectorOperators.I2F, 0)).fma(scaleA.mul(xs), accA);
-
-      ShortVector firstB = ShortVector.fromMemorySegment(S, w, ob, LE);
-      ShortVector nibB = NIBBLES.selectFrom(firstB, ShortVector.fromMemorySegment(S, w, ob + SECOND, LE));
-      IntVector pB = nibB.and((short) 0xF).mul(x0)
-          .add(nibB.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
-          .add(nibB.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2))
-          .add(nibB.lanewise(VectorOperators.LSHR, 12).mul(x3))
-          .sub(off).reinterpretAsInts();
-      IntVector hB = firstB.rearrange(SCALES).reinterpretAsInts();
-      FloatVector scaleB = (FloatVector) hB.lanewise(VectorOperators.ASHR, 3).and(F16_BITS).reinterpretAsFloats();
-      IntVector sumB = pB.add(pB.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-      accB = ((FloatVector) sumB.convert(VectorOperators.I2F, 0)).fma(scaleB.mul(xs), accB);
+      int o = g * GROUP_BYTES;
+      ShortVector previous = zero;
+      ShortVector previousScales = zero;
+      ShortVector halves = zero;
+      ShortVector h = zero;
+      for (int half = 0; half < 2; half++) {
+        int r1 = rowA + half * stepAC + o;
+        int r2 = rowB + half * stepBD + o;
+        ShortVector first1 = ShortVector.fromMemorySegment(S, w, r1, LE);
+        ShortVector nib1 = NIBBLES.selectFrom(first1, ShortVector.fromMemorySegment(S, w, r1 + SECOND, LE));
+        ShortVector p1 = nib1.and((short) 0xF).mul(x0)
+            .add(nib1.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+            .add(nib1.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2))
+            .add(nib1.lanewise(VectorOperators.LSHR, 12).mul(x3));
+        ShortVector first2 = ShortVector.fromMemorySegment(S, w, r2, LE);
+        ShortVector nib2 = NIBBLES.selectFrom(first2, ShortVector.fromMemorySegment(S, w, r2 + SECOND, LE));
+        ShortVector p2 = nib2.and((short) 0xF).mul(x0)
+            .add(nib2.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+            .add(nib2.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2))
+            .add(nib2.lanewise(VectorOperators.LSHR, 12).mul(x3));
+        ShortVector pairs = EVEN.selectFrom(p1, p2).add(ODD.selectFrom(p1, p2));
+        halves = EVEN.selectFrom(previous, pairs).add(ODD.selectFrom(previous, pairs));
+        previous = pairs;
+        ShortVector sc = SCALES.selectFrom(first1, first2);
+        h = previousScales.blend(sc, UPPER_HALF);
+        previousScales = sc;
+      }
+      IntVector his = halves.sub(ShortVector.fromArray(S, offsets, g * 32)).reinterpretAsInts();
+      IntVector blocks = his.add(his.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+      FloatVector scale = (FloatVector) h.reinterpretAsInts().lanewise(VectorOperators.ASHR, 3).and(F16_BITS).reinterpretAsFloats();
+      acc = ((FloatVector) blocks.convert(VectorOperators.I2F, 0)).fma(scale.mul(FloatVector.fromArray(F, scales, g * 16)), acc);
     }
-    out[a] += accA.reduceLanes(VectorOperators.ADD);
-    out[b] += accB.reduceLanes(VectorOperators.ADD);
+    acc = acc.add(acc.rearrange(NEIGHBOUR));
+    acc = acc.add(acc.rearrange(NEIGHBOUR_PAIR));
+    out[a] += acc.lane(0);
+    out[b] += acc.lane(4);
+    out[c] += acc.lane(8);
+    out[d] += acc.lane(12);
   }
 }

@@ -32,7 +32,7 @@ final class PanamaQ8 {
 
   /**
    * Decode: two rows per pass, one from each half of [rowFrom, rowTo) so each stays a sequential stream,
-   * sharing each activation load; an odd last row goes alone.
+   * sharing each activation load; an odd last row goes with itself.
    */
   static void matvec(MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     int blocks = cols / 32;
@@ -43,8 +43,10 @@ final class PanamaQ8 {
     for (int r = rowFrom; r < rowFrom + half; r++) {
       dot2(w, r * rowBytes, (r + half) * rowBytes, blocks, values, scales, out, r, r + half);
     }
-    for (int r = rowFrom + 2 * half; r < rowTo; r++) {
-      out[r] = dot(w, r * rowBytes, blocks, values, 0, scales, 0);
+    if ((rowTo - rowFrom) % 2 != 0) {
+      // paired with itself, so that its sum is added up as in any pair, whatever range the row falls in
+      long last = (rowTo - 1) * rowBytes;
+      dot2(w, last, last, blocks, values, scales, out, rowTo - 1, rowTo - 1);
     }
   }
 

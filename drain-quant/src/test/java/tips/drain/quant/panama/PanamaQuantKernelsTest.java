@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -134,6 +135,35 @@ class PanamaQuantKernelsTest {
         panama.prepare(format, acts);
         panama.matvec(format, seg, cols, acts, preparedVec, rowFrom, rows);
         assertArrayEquals(gotVec, preparedVec, panama.name() + " " + format + " matvec after prepare " + rows + "x" + cols);
+      }
+    }
+  }
+
+  /**
+   * A row's product is the same float whichever range of rows it is computed in (threads split a matvec at
+   * any row), and whichever rows share its pass: Q4_0 at 512 bits takes four rows at a time from the four
+   * quarters of the range and the last few through the same kernel.
+   */
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
+  void matvecRowsDoNotDependOnTheRange(int bits, QuantFormat format) {
+    QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
+    Random rnd = new Random(bits * 31L + format.ordinal());
+    int rows = 45;
+    for (int cols : new int[] {512, 544, 2048}) {
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment seg = QuantTestData.quantize(arena, format, QuantTestData.uniform(rnd, rows * cols), rows, cols);
+        Q8Activations acts = QuantTestData.activations(QuantTestData.uniform(rnd, cols), 1, cols);
+        panama.prepare(format, acts);
+        float[] whole = new float[rows];
+        panama.matvec(format, seg, cols, acts, whole, 0, rows);
+        for (int[] cuts : new int[][] {{0, 1, rows}, {0, 7, 22, 23, rows}, {0, 16, 32, rows}, {0, 3, 6, 9, 13, 20, 29, 38, rows}}) {
+          float[] pieces = new float[rows];
+          for (int i = 0; i + 1 < cuts.length; i++) {
+            panama.matvec(format, seg, cols, acts, pieces, cuts[i], cuts[i + 1]);
+          }
+          assertArrayEquals(whole, pieces, panama.name() + " " + format + " cols " + cols + " cut at " + Arrays.toString(cuts));
+        }
       }
     }
   }
