@@ -36,7 +36,7 @@ public final class Parallel implements AutoCloseable {
   }
 
   /** Chunks per thread at most: enough to even out a late or slow thread, few enough to keep chunks long. */
-  static final int CHUNKS_PER_THREAD = 4;
+  static final int CHUNKS_PER_THREAD = 8;
   /** Chunks of one job at most: the count has 16 bits of the cursor. */
   private static final int MAX_CHUNKS = 0xFFFF;
   private static final long SPIN_NANOS = 50_000;

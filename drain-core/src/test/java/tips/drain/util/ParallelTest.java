@@ -38,7 +38,7 @@ class ParallelTest {
   }
 
   @Test
-  void cutsUpToFourChunksPerThreadFewerWhenNIsSmallAndNoneShorterThanAsked() {
+  void cutsUpToEightChunksPerThreadFewerWhenNIsSmallAndNoneShorterThanAsked() {
     try (Parallel parallel = new Parallel(4)) {
       List<String> chunks = Collections.synchronizedList(new ArrayList<>());
       parallel.forRange(2, (from, to) -> chunks.add(from + ".." + to));
@@ -51,8 +51,8 @@ class ParallelTest {
 
       chunks.clear();
       parallel.forRange(4096, (from, to) -> chunks.add(from + ".." + to));
-      assertEquals(16, chunks.size(), "four chunks per thread");
-      assertTrue(chunks.contains("0..256") && chunks.contains("3840..4096"), chunks.toString());
+      assertEquals(32, chunks.size(), "eight chunks per thread");
+      assertTrue(chunks.contains("0..128") && chunks.contains("3968..4096"), chunks.toString());
 
       chunks.clear();
       parallel.forRange(4096, 1024, (from, to) -> chunks.add(from + ".." + to));
@@ -60,7 +60,7 @@ class ParallelTest {
       assertEquals(List.of("0..1024", "1024..2048", "2048..3072", "3072..4096"), chunks, "chunks of at least 1024");
     }
     assertEquals(4, Parallel.chunks(4096, 4, 2048), "still one chunk per thread when the minimum allows fewer");
-    assertEquals(8, Parallel.chunks(256, 2, 1), "decode of a 256-row matrix on 2 threads");
+    assertEquals(16, Parallel.chunks(256, 2, 1), "decode of a 256-row matrix on 2 threads");
     assertEquals(2, Parallel.chunks(256, 2, 128), "a GEMM of 256 rows keeps chunks of 128");
   }
 

@@ -67,6 +67,18 @@ final class PanamaQ4Groups {
    */
   private static final ShortVector SCALES = ENABLED ? indexes(i -> i % 2 == 1 ? 32 * (i / 8 % 2) + 9 * (i / 2 % 4) : 0) : null;
   private static final VectorMask<Short> UPPER_HALF = ENABLED ? VectorMask.fromLong(S, 0xFFFF_0000L) : null;
+  /**
+   * For {@link Layout}: value vector {@code q} of a group takes, at lane {@code i}, element {@code 2t},
+   * {@code 16+2t}, {@code 2t+1} or {@code 17+2t} ({@code q = 0..3}, {@code t = i % 8}) of block {@code i / 8},
+   * blocks 0 and 1 from one two-source permute, 2 and 3 from another.
+   */
+  private static final ShortVector[] ORDER = ENABLED ? new ShortVector[] {
+      indexes(i -> 32 * (i / 8 % 2) + 2 * (i % 8)), indexes(i -> 32 * (i / 8 % 2) + 16 + 2 * (i % 8)),
+      indexes(i -> 32 * (i / 8 % 2) + 2 * (i % 8) + 1), indexes(i -> 32 * (i / 8 % 2) + 17 + 2 * (i % 8))} : null;
+  private static final VectorShuffle<Short> SHORT_NEIGHBOUR = ENABLED ? VectorShuffle.fromOp(S, i -> i ^ 1) : null;
+  private static final VectorShuffle<Short> SHORT_NEIGHBOUR_PAIR = ENABLED ? VectorShuffle.fromOp(S, i -> i ^ 2) : null;
+  /** Lane {@code i} takes lane {@code 4 (i % 8)}: half block {@code i % 8}'s sum, once for each of four rows. */
+  private static final VectorShuffle<Short> HALF_BLOCKS = ENABLED ? VectorShuffle.fromOp(S, i -> 4 * (i % 8)) : null;
   /** Lane {@code i} takes lane {@code i ^ 1} ({@link #NEIGHBOUR}) or {@code i ^ 2}: for a fixed-order sum of four lanes. */
   private static final VectorShuffle<Float> NEIGHBOUR = ENABLED ? VectorShuffle.fromOp(F, i -> i ^ 1) : null;
   private static final VectorShuffle<Float> NEIGHBOUR_PAIR = ENABLED ? VectorShuffle.fromOp(F, i -> i ^ 2) : null;
@@ -116,24 +128,22 @@ final class PanamaQ4Groups {
       short[] offsets = new short[groups * 32];
       float[] scales = new float[groups * 16];
       for (int g = 0; g < groups; g++) {
-        for (int i = 0; i < 32; i++) {
-          int block = g * 128 + 32 * (i / 8);
-          int t = i % 8;
-          short a = src[block + 2 * t];
-          short b = src[block + 16 + 2 * t];
-          short c = src[block + 2 * t + 1];
-          short d = src[block + 17 + 2 * t];
-          values[g * 128 + i] = a;
-          values[g * 128 + 32 + i] = b;
-          values[g * 128 + 64 + i] = c;
-          values[g * 128 + 96 + i] = d;
-          // lane i is in half block i / 4: offset lane i / 4 (row A), and its copies for rows B to D below
-          short sum = (short) (8 * (a + b + c + d));
-          offsets[g * 32 + i / 4] += sum;
+        int v = g * 128;
+        ShortVector block0 = ShortVector.fromArray(S, src, v);
+        ShortVector block1 = ShortVector.fromArray(S, src, v + 32);
+        ShortVector block2 = ShortVector.fromArray(S, src, v + 64);
+        ShortVector block3 = ShortVector.fromArray(S, src, v + 96);
+        ShortVector sums = ShortVector.zero(S);
+        for (int q = 0; q < 4; q++) {
+          ShortVector order = ORDER[q];
+          ShortVector lanes = order.selectFrom(block0, block1).blend(order.selectFrom(block2, block3), UPPER_HALF);
+          lanes.intoArray(values, v + 32 * q);
+          sums = sums.add(lanes);
         }
-        for (int j = 8; j < 32; j++) {
-          offsets[g * 32 + j] = offsets[g * 32 + j % 8];
-        }
+        // the sum of lanes 4j .. 4j + 3 (half block j) at lane 4j, then at lanes j, 8 + j, 16 + j and 24 + j
+        sums = sums.add(sums.rearrange(SHORT_NEIGHBOUR));
+        sums = sums.add(sums.rearrange(SHORT_NEIGHBOUR_PAIR));
+        sums.rearrange(HALF_BLOCKS).lanewise(VectorOperators.LSHL, 3).intoArray(offsets, g * 32);
         for (int m = 0; m < 16; m++) {
           scales[g * 16 + m] = srcScales[g * BLOCKS + m % 4] * F16_BIAS;
         }
