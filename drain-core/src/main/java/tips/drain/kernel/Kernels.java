@@ -60,32 +60,37 @@ public interface Kernels {
    *
    * <ul>
    *   <li>query head {@code h < heads} is {@code q[qOff + h*headDim ..+headDim)};
-   *   <li>the key (value) of position {@code p} is {@code keyCache[kvOff + p*kvStride ..+headDim)}
-   *       ({@code valueCache} likewise): {@code kvOff} is where position 0 of this KV head starts and
-   *       {@code kvStride} the floats between consecutive positions;
+   *   <li>keys are stored dimension by dimension: element {@code d} of the key of position {@code p} is
+   *       {@code keys[keyOff + d*keyStride + p]}, so that one dimension of consecutive positions is one
+   *       contiguous run (the scores of many positions then build up without gathers);
+   *   <li>values are stored position by position: the value of position {@code p} is
+   *       {@code values[valueOff + p*valueStride ..+headDim)};
    *   <li>{@code scores[h*(to-from) + p-from] = softmax_p(scale * q_h · k_p)}: {@code scores} is scratch of at
    *       least {@code heads * (to - from)} floats and holds the attention weights afterwards;
    *   <li>{@code out[outOff + h*headDim + d] = Σ_p scores[h][p] * v_p[d]}.
    * </ul>
-   * Requires {@code from < to}. Implementations read each key and value row once for the whole group.
+   * Requires {@code from < to}. Implementations read each key and value once for the whole group.
    */
-  void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff, int kvStride,
-      int from, int to, float scale, float[] scores, float[] out, int outOff);
+  void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, float[] values,
+      int valueOff, int valueStride, int from, int to, float scale, float[] scores, float[] out, int outOff);
 
   /**
    * {@link #attention} with the scores soft-capped before the softmax (Gemma 2's {@code attn_logit_softcapping}):
    * {@code scores = softmax_p(cap * tanh(scale * q_h · k_p / cap))}; with {@code softcap == 0} exactly
    * {@link #attention}. The default for a cap is the scalar reference {@link ScalarKernels#attentionScalar}.
    */
-  default void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
-      int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+  default void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride,
+      float[] values, int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores,
+      float[] out, int outOff) {
     if (softcap == 0) {
-      attention(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, scores, out, outOff);
+      attention(q, qOff, heads, headDim, keys, keyOff, keyStride, values, valueOff, valueStride, from, to, scale, scores,
+          out, outOff);
     } else {
-      ScalarKernels.attentionScalar(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, softcap,
-          scores, out, outOff);
+      ScalarKernels.attentionScalar(q, qOff, heads, headDim, keys, keyOff, keyStride, values, valueOff, valueStride, from,
+          to, scale, softcap, scores, out, outOff);
     }
   }
+
 
   /**
    * GeGLU with the tanh approximation of GELU ({@code gelu_pytorch_tanh}):

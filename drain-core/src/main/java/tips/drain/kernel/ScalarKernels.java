@@ -164,20 +164,26 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
-      int kvStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
-    attentionScalar(q, qOff, heads, headDim, keyCache, valueCache, kvOff, kvStride, from, to, scale, 0f, scores, out, outOff);
+  public void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, float[] values,
+      int valueOff, int valueStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
+    attentionScalar(q, qOff, heads, headDim, keys, keyOff, keyStride, values, valueOff, valueStride, from, to, scale, 0f,
+        scores, out, outOff);
   }
 
   /** The reference of both {@link Kernels#attention} methods: soft-capped scores when {@code softcap != 0}. */
-  public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache,
-      int kvOff, int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+  public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride,
+      float[] values, int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores,
+      float[] out, int outOff) {
     ScalarKernels k = REFERENCE;
     int len = to - from;
     for (int h = 0; h < heads; h++) {
       int qh = qOff + h * headDim;
       for (int p = from; p < to; p++) {
-        float score = scale * k.dot(q, qh, keyCache, kvOff + p * kvStride, headDim);
+        float dot = 0f;
+        for (int d = 0; d < headDim; d++) {
+          dot += q[qh + d] * keys[keyOff + d * keyStride + p];
+        }
+        float score = scale * dot;
         if (softcap != 0) {
           score = softcap * (float) Math.tanh(score / softcap);
         }
@@ -189,7 +195,7 @@ public final class ScalarKernels implements Kernels {
         out[oh + d] = 0f;
       }
       for (int p = from; p < to; p++) {
-        k.axpy(scores[h * len + p - from], valueCache, kvOff + p * kvStride, out, oh, headDim);
+        k.axpy(scores[h * len + p - from], values, valueOff + p * valueStride, out, oh, headDim);
       }
     }
   }

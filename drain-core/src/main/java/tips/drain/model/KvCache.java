@@ -6,6 +6,11 @@ import tips.drain.DrainException;
  * The keys and values of past positions, per layer, {@code kvDim} floats per position (head {@code h} at
  * {@code h * headDim}). Owned by one session; never shared.
  *
+ * <p>Values are stored position by position: row {@code r} is {@code values(layer)[r * kvDim ..+kvDim)}. Keys
+ * are stored dimension by dimension: element {@code d} of row {@code r} is
+ * {@code keys(layer)[d * keyStride(layer) + r]}, so one dimension of consecutive positions is contiguous and
+ * attention scores many positions per vector load (see {@code Kernels.attention}).
+ *
  * <p>A full-attention layer keeps every position: position {@code p} is row {@code p}. A sliding-window layer
  * whose window is smaller than the context keeps only a ring of {@code window + batch - 1} rows (what one
  * forward call of up to {@code batch} tokens can see), so its cache does not grow with the context. The ring
@@ -73,12 +78,24 @@ public final class KvCache {
     return new KvCache(ring, capacity, config.kvDim(), batch);
   }
 
+  /** The keys of {@code layer}, dimension by dimension: element {@code d} of row {@code r} at {@code d * keyStride(layer) + r}. */
   public float[] keys(int layer) {
     return keys[layer];
   }
 
+  /** Floats between one dimension of the keys of {@code layer} and the next: its number of rows. */
+  public int keyStride(int layer) {
+    return rows(layer);
+  }
+
+  /** The values of {@code layer}, position by position: row {@code r} at {@code r * kvDim}. */
   public float[] values(int layer) {
     return values[layer];
+  }
+
+  private int rows(int layer) {
+    int r = ring[layer];
+    return r > 0 ? 2 * r : capacity;
   }
 
   /**
@@ -94,12 +111,19 @@ public final class KvCache {
   public void store(int layer, int position, float[] k, int kOff, float[] v, int vOff) {
     int r = ring[layer];
     int row = r == 0 ? position : position % r;
-    System.arraycopy(k, kOff, keys[layer], row * kvDim, kvDim);
-    System.arraycopy(v, vOff, values[layer], row * kvDim, kvDim);
+    storeRow(layer, row, k, kOff, v, vOff);
     if (r > 0) {
-      System.arraycopy(k, kOff, keys[layer], (row + r) * kvDim, kvDim);
-      System.arraycopy(v, vOff, values[layer], (row + r) * kvDim, kvDim);
+      storeRow(layer, row + r, k, kOff, v, vOff);
     }
+  }
+
+  private void storeRow(int layer, int row, float[] k, int kOff, float[] v, int vOff) {
+    float[] layerKeys = keys[layer];
+    int stride = rows(layer);
+    for (int d = 0; d < kvDim; d++) {
+      layerKeys[d * stride + row] = k[kOff + d];
+    }
+    System.arraycopy(v, vOff, values[layer], row * kvDim, kvDim);
   }
 
   /** True when {@code layer} keeps a bounded ring rather than every position. */

@@ -6,37 +6,27 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Attention of one query position over the KV cache for one group of query heads sharing a KV head
- * (GQA). Each cached key and value row is read for the whole group while it is in cache. See
+ * (GQA). Each cached key and value is read for the whole group while it is in cache. See
  * {@code Kernels.attention} for the exact contract; a non-zero {@code softcap} soft-caps the scores before
- * the softmax (Gemma 2).
- *
- * <p>When the head dimension is a whole number of vectors (64 and 128 are), both products run with no
- * horizontal reduction:
+ * the softmax (Gemma 2). Neither product reduces across lanes:
  * <ul>
- *   <li>scores, a block of {@code lanes} positions at a time: element {@code d} of the block's keys is
- *       gathered into one vector (lane {@code j} = position {@code p+j}), and every head of the group
- *       multiplies it by its broadcast {@code q[d]}, so a vector of scores builds up lane by lane;
- *   <li>outputs, one vector of dimensions at a time: each position's values are multiplied by the
- *       broadcast weights of up to four heads into accumulators that stay in registers across positions.
+ *   <li>scores, a block of {@code lanes} positions at a time: the keys are stored dimension by dimension, so
+ *       element {@code d} of the block's keys is one vector load (lane {@code j} = position {@code p+j}), and
+ *       every head of the group multiplies it by its broadcast {@code q[d]}: a vector of scores builds up
+ *       lane by lane. The last, partial block is computed whole and its extra lanes dropped;
+ *   <li>outputs, one vector of dimensions at a time (when the head dimension is a whole number of vectors):
+ *       each position's values are multiplied by the broadcast weights of up to four heads into accumulators
+ *       that stay in registers across positions. Other head dimensions take one axpy per head and position.
  * </ul>
- * Other head dimensions, and the positions after the last whole block, take one dot product per head and
- * position.
  */
 final class PanamaAttention {
   private PanamaAttention() {}
 
-  static void attention(float[] q, int qOff, int heads, int headDim, float[] keyCache, float[] valueCache, int kvOff,
-      int kvStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+  static void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, float[] values,
+      int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
     int len = to - from;
-    boolean blocked = headDim % F.length() == 0;
     // scores[h][p] = scale * q_h · k_p
-    int p = blocked ? blockedScores(q, qOff, heads, headDim, keyCache, kvOff, kvStride, from, to, scale, scores) : from;
-    for (; p < to; p++) {
-      int k = kvOff + p * kvStride;
-      for (int h = 0; h < heads; h++) {
-        scores[h * len + p - from] = scale * PanamaVectorOps.dot(q, qOff + h * headDim, keyCache, k, headDim);
-      }
-    }
+    scores(q, qOff, heads, headDim, keys, keyOff, keyStride, from, to, scale, scores);
     if (softcap != 0) {
       PanamaVectorOps.softcap(scores, 0, heads * len, softcap);
     }
@@ -44,99 +34,121 @@ final class PanamaAttention {
       PanamaVectorOps.softmax(scores, h * len, len);
     }
     // out_h = sum_p scores[h][p] * v_p
-    if (blocked) {
-      blockedOutputs(heads, headDim, valueCache, kvOff, kvStride, from, to, scores, out, outOff);
+    if (headDim % F.length() == 0) {
+      blockedOutputs(heads, headDim, values, valueOff, valueStride, from, to, scores, out, outOff);
       return;
     }
     java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
-    for (p = from; p < to; p++) {
-      int v = kvOff + p * kvStride;
+    for (int p = from; p < to; p++) {
+      int v = valueOff + p * valueStride;
       for (int h = 0; h < heads; h++) {
-        PanamaVectorOps.axpy(scores[h * len + p - from], valueCache, v, out, outOff + h * headDim, headDim);
+        PanamaVectorOps.axpy(scores[h * len + p - from], values, v, out, outOff + h * headDim, headDim);
       }
     }
   }
 
   /**
-   * The scores of the whole blocks of {@code lanes} positions from {@code from}, eight, four or one head per
-   * gather; returns the first position not done.
+   * The scores of positions {@code [from, to)}: whole blocks of {@code lanes} positions straight from the keys;
+   * the last, partial block as a whole one whose extra lanes are dropped (from a copy padded with zeros where a
+   * whole block would read past the array), its scores through a scratch block.
    */
-  private static int blockedScores(float[] q, int qOff, int heads, int headDim, float[] keyCache, int kvOff, int kvStride,
-      int from, int to, float scale, float[] scores) {
+  private static void scores(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, int from,
+      int to, float scale, float[] scores) {
     int lanes = F.length();
     int len = to - from;
-    int[] rows = new int[lanes];
-    for (int j = 0; j < lanes; j++) {
-      rows[j] = j * kvStride;
-    }
     int p = from;
     for (; p + lanes <= to; p += lanes) {
-      int base = kvOff + p * kvStride;
-      int h = 0;
-      for (; h + 8 <= heads; h += 8) { // one gather for eight heads (TinyLlama, Llama 2 70B: groups of 8)
-        int q0 = qOff + h * headDim;
-        FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
-        FloatVector s4 = s0;
-        FloatVector s5 = s0;
-        FloatVector s6 = s0;
-        FloatVector s7 = s0;
+      scoreBlock(q, qOff, heads, headDim, keys, keyOff + p, keyStride, scale, scores, p - from, len);
+    }
+    int n = to - p;
+    if (n > 0) {
+      // a whole block from p reads keys past `to` (within the array: their lanes are dropped below), or, at the
+      // very end of the array, a copy padded with zeros
+      float[] tailScores = new float[heads * lanes];
+      if (keyOff + (long) (headDim - 1) * keyStride + p + lanes <= keys.length) {
+        scoreBlock(q, qOff, heads, headDim, keys, keyOff + p, keyStride, scale, tailScores, 0, lanes);
+      } else {
+        float[] tailKeys = new float[headDim * lanes];
         for (int d = 0; d < headDim; d++) {
-          FloatVector k = FloatVector.fromArray(F, keyCache, base + d, rows, 0);
-          s0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), s0);
-          s1 = k.fma(FloatVector.broadcast(F, q[q0 + headDim + d]), s1);
-          s2 = k.fma(FloatVector.broadcast(F, q[q0 + 2 * headDim + d]), s2);
-          s3 = k.fma(FloatVector.broadcast(F, q[q0 + 3 * headDim + d]), s3);
-          s4 = k.fma(FloatVector.broadcast(F, q[q0 + 4 * headDim + d]), s4);
-          s5 = k.fma(FloatVector.broadcast(F, q[q0 + 5 * headDim + d]), s5);
-          s6 = k.fma(FloatVector.broadcast(F, q[q0 + 6 * headDim + d]), s6);
-          s7 = k.fma(FloatVector.broadcast(F, q[q0 + 7 * headDim + d]), s7);
+          System.arraycopy(keys, keyOff + d * keyStride + p, tailKeys, d * lanes, n);
         }
-        int at = h * len + p - from;
-        s0.mul(scale).intoArray(scores, at);
-        s1.mul(scale).intoArray(scores, at + len);
-        s2.mul(scale).intoArray(scores, at + 2 * len);
-        s3.mul(scale).intoArray(scores, at + 3 * len);
-        s4.mul(scale).intoArray(scores, at + 4 * len);
-        s5.mul(scale).intoArray(scores, at + 5 * len);
-        s6.mul(scale).intoArray(scores, at + 6 * len);
-        s7.mul(scale).intoArray(scores, at + 7 * len);
+        scoreBlock(q, qOff, heads, headDim, tailKeys, 0, lanes, scale, tailScores, 0, lanes);
       }
-      for (; h + 4 <= heads; h += 4) {
-        int q0 = qOff + h * headDim;
-        FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
-        for (int d = 0; d < headDim; d++) {
-          FloatVector k = FloatVector.fromArray(F, keyCache, base + d, rows, 0);
-          s0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), s0);
-          s1 = k.fma(FloatVector.broadcast(F, q[q0 + headDim + d]), s1);
-          s2 = k.fma(FloatVector.broadcast(F, q[q0 + 2 * headDim + d]), s2);
-          s3 = k.fma(FloatVector.broadcast(F, q[q0 + 3 * headDim + d]), s3);
-        }
-        int at = h * len + p - from;
-        s0.mul(scale).intoArray(scores, at);
-        s1.mul(scale).intoArray(scores, at + len);
-        s2.mul(scale).intoArray(scores, at + 2 * len);
-        s3.mul(scale).intoArray(scores, at + 3 * len);
-      }
-      for (; h < heads; h++) {
-        int q0 = qOff + h * headDim;
-        FloatVector s0 = FloatVector.zero(F);
-        for (int d = 0; d < headDim; d++) {
-          s0 = FloatVector.fromArray(F, keyCache, base + d, rows, 0).fma(FloatVector.broadcast(F, q[q0 + d]), s0);
-        }
-        s0.mul(scale).intoArray(scores, h * len + p - from);
+      for (int h = 0; h < heads; h++) {
+        System.arraycopy(tailScores, h * lanes, scores, h * len + p - from, n);
       }
     }
-    return p;
+  }
+
+  /**
+   * The scores of one block of {@code lanes} positions, element {@code d} of whose keys is
+   * {@code keys[k0 + d * keyStride ..+lanes)}: head {@code h}'s go to {@code scores[at + h * len ..+lanes)}.
+   */
+  private static void scoreBlock(float[] q, int qOff, int heads, int headDim, float[] keys, int k0, int keyStride, float scale,
+      float[] scores, int at, int len) {
+    int h = 0;
+    for (; h + 8 <= heads; h += 8) { // one key load for eight heads (TinyLlama, Llama 2 70B: groups of 8)
+      int q0 = qOff + h * headDim;
+      FloatVector s0 = FloatVector.zero(F);
+      FloatVector s1 = s0;
+      FloatVector s2 = s0;
+      FloatVector s3 = s0;
+      FloatVector s4 = s0;
+      FloatVector s5 = s0;
+      FloatVector s6 = s0;
+      FloatVector s7 = s0;
+      for (int d = 0; d < headDim; d++) {
+        FloatVector k = FloatVector.fromArray(F, keys, k0 + d * keyStride);
+        s0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), s0);
+        s1 = k.fma(FloatVector.broadcast(F, q[q0 + headDim + d]), s1);
+        s2 = k.fma(FloatVector.broadcast(F, q[q0 + 2 * headDim + d]), s2);
+        s3 = k.fma(FloatVector.broadcast(F, q[q0 + 3 * headDim + d]), s3);
+        s4 = k.fma(FloatVector.broadcast(F, q[q0 + 4 * headDim + d]), s4);
+        s5 = k.fma(FloatVector.broadcast(F, q[q0 + 5 * headDim + d]), s5);
+        s6 = k.fma(FloatVector.broadcast(F, q[q0 + 6 * headDim + d]), s6);
+        s7 = k.fma(FloatVector.broadcast(F, q[q0 + 7 * headDim + d]), s7);
+      }
+      int o = h * len + at;
+      s0.mul(scale).intoArray(scores, o);
+      s1.mul(scale).intoArray(scores, o + len);
+      s2.mul(scale).intoArray(scores, o + 2 * len);
+      s3.mul(scale).intoArray(scores, o + 3 * len);
+      s4.mul(scale).intoArray(scores, o + 4 * len);
+      s5.mul(scale).intoArray(scores, o + 5 * len);
+      s6.mul(scale).intoArray(scores, o + 6 * len);
+      s7.mul(scale).intoArray(scores, o + 7 * len);
+    }
+    for (; h + 4 <= heads; h += 4) {
+      int q0 = qOff + h * headDim;
+      FloatVector s0 = FloatVector.zero(F);
+      FloatVector s1 = s0;
+      FloatVector s2 = s0;
+      FloatVector s3 = s0;
+      for (int d = 0; d < headDim; d++) {
+        FloatVector k = FloatVector.fromArray(F, keys, k0 + d * keyStride);
+        s0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), s0);
+        s1 = k.fma(FloatVector.broadcast(F, q[q0 + headDim + d]), s1);
+        s2 = k.fma(FloatVector.broadcast(F, q[q0 + 2 * headDim + d]), s2);
+        s3 = k.fma(FloatVector.broadcast(F, q[q0 + 3 * headDim + d]), s3);
+      }
+      int o = h * len + at;
+      s0.mul(scale).intoArray(scores, o);
+      s1.mul(scale).intoArray(scores, o + len);
+      s2.mul(scale).intoArray(scores, o + 2 * len);
+      s3.mul(scale).intoArray(scores, o + 3 * len);
+    }
+    for (; h < heads; h++) {
+      int q0 = qOff + h * headDim;
+      FloatVector s0 = FloatVector.zero(F);
+      for (int d = 0; d < headDim; d++) {
+        s0 = FloatVector.fromArray(F, keys, k0 + d * keyStride).fma(FloatVector.broadcast(F, q[q0 + d]), s0);
+      }
+      s0.mul(scale).intoArray(scores, h * len + at);
+    }
   }
 
   /** {@code out_h = Σ_p scores[h][p] · v_p}, one vector of dimensions and four or one head at a time. */
-  private static void blockedOutputs(int heads, int headDim, float[] valueCache, int kvOff, int kvStride, int from, int to,
+  private static void blockedOutputs(int heads, int headDim, float[] values, int valueOff, int valueStride, int from, int to,
       float[] scores, float[] out, int outOff) {
     int lanes = F.length();
     int len = to - from;
@@ -149,7 +161,7 @@ final class PanamaAttention {
         FloatVector o2 = o0;
         FloatVector o3 = o0;
         for (int p = from; p < to; p++) {
-          FloatVector v = FloatVector.fromArray(F, valueCache, kvOff + p * kvStride + c);
+          FloatVector v = FloatVector.fromArray(F, values, valueOff + p * valueStride + c);
           o0 = v.fma(FloatVector.broadcast(F, scores[w + p]), o0);
           o1 = v.fma(FloatVector.broadcast(F, scores[w + len + p]), o1);
           o2 = v.fma(FloatVector.broadcast(F, scores[w + 2 * len + p]), o2);
@@ -165,7 +177,7 @@ final class PanamaAttention {
         int w = h * len - from;
         FloatVector o0 = FloatVector.zero(F);
         for (int p = from; p < to; p++) {
-          o0 = FloatVector.fromArray(F, valueCache, kvOff + p * kvStride + c).fma(FloatVector.broadcast(F, scores[w + p]), o0);
+          o0 = FloatVector.fromArray(F, values, valueOff + p * valueStride + c).fma(FloatVector.broadcast(F, scores[w + p]), o0);
         }
         o0.intoArray(out, outOff + h * headDim + c);
       }

@@ -30,6 +30,17 @@ class PanamaAttentionTest {
     compareWithScalar(bits, 10f, 12f);
   }
 
+  /** {@code keys} ({@code positions} rows of {@code width}) stored dimension by dimension, {@code stride} apart. */
+  static float[] byDimension(float[] keys, int positions, int width, int stride) {
+    float[] out = new float[width * stride];
+    for (int p = 0; p < positions; p++) {
+      for (int c = 0; c < width; c++) {
+        out[c * stride + p] = keys[p * width + c];
+      }
+    }
+    return out;
+  }
+
   private static void compareWithScalar(int bits, float softcap, float queryScale) {
     Kernels panama = PanamaKernelsLoader.load(bits);
     Random rnd = new Random(bits);
@@ -56,10 +67,15 @@ class PanamaAttentionTest {
       float[] gotScores = new float[heads * len];
       float[] want = new float[2 + heads * headDim];
       float[] got = new float[2 + heads * headDim];
-      SCALAR.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, softcap, wantScores,
-          want, 2);
-      panama.attention(q, qOff, heads, headDim, keys, values, kvHead * headDim, kvStride, from, to, scale, softcap, gotScores,
-          got, 2);
+      // keys dimension by dimension, with a few floats of slack between dimensions (a stride above the positions)
+      int keyStride = to + 3;
+      float[] keysByDimension = byDimension(keys, to, kvStride, keyStride);
+      int keyOff = kvHead * headDim * keyStride;
+      SCALAR.attention(q, qOff, heads, headDim, keysByDimension, keyOff, keyStride, values, kvHead * headDim, kvStride, from,
+          to, scale, softcap, wantScores, want, 2);
+      panama.attention(q, qOff, heads, headDim, keysByDimension, keyOff, keyStride, values, kvHead * headDim, kvStride, from,
+          to, scale, softcap, gotScores, got, 2);
+
       // softmax turns an ulp-level difference in a score (up to ~10 here) into a relative one in exp: allow 8x
       String what = panama.name() + " softcap " + softcap + " heads " + heads + " dim " + headDim + " [" + from + "," + to + ")";
       for (int i = 0; i < wantScores.length; i++) {
