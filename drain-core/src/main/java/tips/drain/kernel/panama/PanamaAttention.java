@@ -147,12 +147,70 @@ final class PanamaAttention {
     }
   }
 
-  /** {@code out_h = Σ_p scores[h][p] · v_p}, one vector of dimensions and four or one head at a time. */
+  /**
+   * {@code out_h = Σ_p scores[h][p] · v_p}: two vectors of dimensions and four heads at a time (one head when
+   * fewer are left), then one vector for a dimension count that is an odd number of vectors.
+   */
   private static void blockedOutputs(int heads, int headDim, float[] values, int valueOff, int valueStride, int from, int to,
       float[] scores, float[] out, int outOff) {
     int lanes = F.length();
     int len = to - from;
-    for (int c = 0; c < headDim; c += lanes) {
+    int c = 0;
+    // two vectors of dimensions for four heads: eight independent chains of multiply-adds, two loads per position
+    for (; c + 2 * lanes <= headDim && heads >= 4; c += 2 * lanes) {
+      int h = 0;
+      for (; h + 4 <= heads; h += 4) {
+        int w = h * len - from;
+        FloatVector o0 = FloatVector.zero(F);
+        FloatVector o1 = o0;
+        FloatVector o2 = o0;
+        FloatVector o3 = o0;
+        FloatVector o4 = o0;
+        FloatVector o5 = o0;
+        FloatVector o6 = o0;
+        FloatVector o7 = o0;
+        for (int p = from; p < to; p++) {
+          int v = valueOff + p * valueStride + c;
+          FloatVector va = FloatVector.fromArray(F, values, v);
+          FloatVector vb = FloatVector.fromArray(F, values, v + lanes);
+          FloatVector w0 = FloatVector.broadcast(F, scores[w + p]);
+          FloatVector w1 = FloatVector.broadcast(F, scores[w + len + p]);
+          FloatVector w2 = FloatVector.broadcast(F, scores[w + 2 * len + p]);
+          FloatVector w3 = FloatVector.broadcast(F, scores[w + 3 * len + p]);
+          o0 = va.fma(w0, o0);
+          o1 = va.fma(w1, o1);
+          o2 = va.fma(w2, o2);
+          o3 = va.fma(w3, o3);
+          o4 = vb.fma(w0, o4);
+          o5 = vb.fma(w1, o5);
+          o6 = vb.fma(w2, o6);
+          o7 = vb.fma(w3, o7);
+        }
+        int at = outOff + h * headDim + c;
+        o0.intoArray(out, at);
+        o1.intoArray(out, at + headDim);
+        o2.intoArray(out, at + 2 * headDim);
+        o3.intoArray(out, at + 3 * headDim);
+        o4.intoArray(out, at + lanes);
+        o5.intoArray(out, at + headDim + lanes);
+        o6.intoArray(out, at + 2 * headDim + lanes);
+        o7.intoArray(out, at + 3 * headDim + lanes);
+      }
+      for (; h < heads; h++) {
+        int w = h * len - from;
+        FloatVector o0 = FloatVector.zero(F);
+        FloatVector o1 = o0;
+        for (int p = from; p < to; p++) {
+          FloatVector weight = FloatVector.broadcast(F, scores[w + p]);
+          int v = valueOff + p * valueStride + c;
+          o0 = FloatVector.fromArray(F, values, v).fma(weight, o0);
+          o1 = FloatVector.fromArray(F, values, v + lanes).fma(weight, o1);
+        }
+        o0.intoArray(out, outOff + h * headDim + c);
+        o1.intoArray(out, outOff + h * headDim + c + lanes);
+      }
+    }
+    for (; c < headDim; c += lanes) {
       int h = 0;
       for (; h + 4 <= heads; h += 4) {
         int w = h * len - from;
