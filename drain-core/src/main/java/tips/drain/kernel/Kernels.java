@@ -60,9 +60,11 @@ public interface Kernels {
    *
    * <ul>
    *   <li>query head {@code h < heads} is {@code q[qOff + h*headDim ..+headDim)};
-   *   <li>keys are stored dimension by dimension: element {@code d} of the key of position {@code p} is
-   *       {@code keys[keyOff + d*keyStride + p]}, so that one dimension of consecutive positions is one
-   *       contiguous run (the scores of many positions then build up without gathers);
+   *   <li>keys are stored in tiles of {@link #KEY_TILE} positions, dimension by dimension within a tile:
+   *       element {@code d} of the key of position {@code p} is
+   *       {@code keys[keyOff + (p / KEY_TILE)*headDim*KEY_TILE + d*KEY_TILE + p % KEY_TILE]}, and the array holds
+   *       whole tiles. One dimension of a tile's positions is one contiguous run (their scores build up without
+   *       gathers) and the keys are read front to back;
    *   <li>values are stored position by position: the value of position {@code p} is
    *       {@code values[valueOff + p*valueStride ..+headDim)};
    *   <li>{@code scores[h*(to-from) + p-from] = softmax_p(scale * q_h · k_p)}: {@code scores} is scratch of at
@@ -71,23 +73,25 @@ public interface Kernels {
    * </ul>
    * Requires {@code from < to}. Implementations read each key and value once for the whole group.
    */
-  void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, float[] values,
-      int valueOff, int valueStride, int from, int to, float scale, float[] scores, float[] out, int outOff);
+  void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values, int valueOff,
+      int valueStride, int from, int to, float scale, float[] scores, float[] out, int outOff);
+
+  /** Positions per tile of the key layout of {@link #attention}: a multiple of every vector width in floats. */
+  int KEY_TILE = 16;
 
   /**
    * {@link #attention} with the scores soft-capped before the softmax (Gemma 2's {@code attn_logit_softcapping}):
    * {@code scores = softmax_p(cap * tanh(scale * q_h · k_p / cap))}; with {@code softcap == 0} exactly
    * {@link #attention}. The default for a cap is the scalar reference {@link ScalarKernels#attentionScalar}.
    */
-  default void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride,
-      float[] values, int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores,
-      float[] out, int outOff) {
+  default void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values,
+      int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out,
+      int outOff) {
     if (softcap == 0) {
-      attention(q, qOff, heads, headDim, keys, keyOff, keyStride, values, valueOff, valueStride, from, to, scale, scores,
-          out, outOff);
+      attention(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, scores, out, outOff);
     } else {
-      ScalarKernels.attentionScalar(q, qOff, heads, headDim, keys, keyOff, keyStride, values, valueOff, valueStride, from,
-          to, scale, softcap, scores, out, outOff);
+      ScalarKernels.attentionScalar(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale,
+          softcap, scores, out, outOff);
     }
   }
 

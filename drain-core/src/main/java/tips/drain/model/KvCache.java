@@ -1,15 +1,18 @@
 package tips.drain.model;
 
 import tips.drain.DrainException;
+import tips.drain.kernel.Kernels;
 
 /**
  * The keys and values of past positions, per layer, {@code kvDim} floats per position (head {@code h} at
  * {@code h * headDim}). Owned by one session; never shared.
  *
  * <p>Values are stored position by position: row {@code r} is {@code values(layer)[r * kvDim ..+kvDim)}. Keys
- * are stored dimension by dimension: element {@code d} of row {@code r} is
- * {@code keys(layer)[d * keyStride(layer) + r]}, so one dimension of consecutive positions is contiguous and
- * attention scores many positions per vector load (see {@code Kernels.attention}).
+ * are stored per KV head in tiles of {@link Kernels#KEY_TILE} rows, dimension by dimension within a tile:
+ * element {@code d} of KV head {@code h} in row {@code r} is at
+ * {@code keyOffset(layer, h) + (r / KEY_TILE) * headDim * KEY_TILE + d * KEY_TILE + r % KEY_TILE}, so attention
+ * scores a tile's positions with one vector load per dimension, reading the keys front to back (see
+ * {@link Kernels#attention}).
  *
  * <p>A full-attention layer keeps every position: position {@code p} is row {@code p}. A sliding-window layer
  * whose window is smaller than the context keeps only a ring of {@code window + batch - 1} rows (what one
@@ -25,29 +28,26 @@ public final class KvCache {
   private final int[] ring;
   private final int capacity;
   private final int kvDim;
+  private final int headDim;
   private final int maxBatch;
 
-  /** A cache of {@code capacity} positions for every layer (no ring). */
-  public KvCache(int layers, int capacity, int kvDim) {
-    this(new int[layers], capacity, kvDim, capacity);
-  }
-
-  private KvCache(int[] ring, int capacity, int kvDim, int maxBatch) {
+  private KvCache(int[] ring, int capacity, int kvDim, int headDim, int maxBatch) {
     int layers = ring.length;
     long floats = 0;
     for (int r : ring) {
       long rows = r > 0 ? 2L * r : capacity;
-      if (rows * kvDim > Integer.MAX_VALUE - 8) {
+      long tiledRows = (rows + Kernels.KEY_TILE - 1) / Kernels.KEY_TILE * Kernels.KEY_TILE;
+      if (tiledRows * kvDim > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("KV cache of " + rows + " positions × " + kvDim + " is too large per layer");
       }
-      floats += 2 * rows * kvDim;
+      floats += (tiledRows + rows) * kvDim;
     }
     this.keys = new float[layers][];
     this.values = new float[layers][];
     try {
       for (int l = 0; l < layers; l++) {
         int rows = ring[l] > 0 ? 2 * ring[l] : capacity;
-        keys[l] = new float[rows * kvDim];
+        keys[l] = new float[tiles(rows) * Kernels.KEY_TILE * kvDim];
         values[l] = new float[rows * kvDim];
       }
     } catch (OutOfMemoryError e) {
@@ -57,6 +57,7 @@ public final class KvCache {
     this.ring = ring.clone();
     this.capacity = capacity;
     this.kvDim = kvDim;
+    this.headDim = headDim;
     this.maxBatch = maxBatch;
   }
 
@@ -75,17 +76,17 @@ public final class KvCache {
         ring[l] = window + batch - 1;
       }
     }
-    return new KvCache(ring, capacity, config.kvDim(), batch);
+    return new KvCache(ring, capacity, config.kvDim(), config.headDim(), batch);
   }
 
-  /** The keys of {@code layer}, dimension by dimension: element {@code d} of row {@code r} at {@code d * keyStride(layer) + r}. */
+  /** The keys of {@code layer}, in tiles of rows (see the class comment). */
   public float[] keys(int layer) {
     return keys[layer];
   }
 
-  /** Floats between one dimension of the keys of {@code layer} and the next: its number of rows. */
-  public int keyStride(int layer) {
-    return rows(layer);
+  /** Where the key tiles of KV head {@code kvHead} of {@code layer} start. */
+  public int keyOffset(int layer, int kvHead) {
+    return kvHead * tiles(rows(layer)) * headDim * Kernels.KEY_TILE;
   }
 
   /** The values of {@code layer}, position by position: row {@code r} at {@code r * kvDim}. */
@@ -96,6 +97,10 @@ public final class KvCache {
   private int rows(int layer) {
     int r = ring[layer];
     return r > 0 ? 2 * r : capacity;
+  }
+
+  private static int tiles(int rows) {
+    return (rows + Kernels.KEY_TILE - 1) / Kernels.KEY_TILE;
   }
 
   /**
@@ -119,9 +124,12 @@ public final class KvCache {
 
   private void storeRow(int layer, int row, float[] k, int kOff, float[] v, int vOff) {
     float[] layerKeys = keys[layer];
-    int stride = rows(layer);
-    for (int d = 0; d < kvDim; d++) {
-      layerKeys[d * stride + row] = k[kOff + d];
+    int tile = Kernels.KEY_TILE;
+    for (int h = 0; h < kvDim / headDim; h++) {
+      int at = keyOffset(layer, h) + row / tile * headDim * tile + row % tile;
+      for (int d = 0; d < headDim; d++) {
+        layerKeys[at + d * tile] = k[kOff + h * headDim + d];
+      }
     }
     System.arraycopy(v, vOff, values[layer], row * kvDim, kvDim);
   }
@@ -148,8 +156,8 @@ public final class KvCache {
   /** Bytes held. */
   public long byteSize() {
     long n = 0;
-    for (float[] k : keys) {
-      n += 2L * k.length * Float.BYTES;
+    for (int l = 0; l < keys.length; l++) {
+      n += ((long) keys[l].length + values[l].length) * Float.BYTES;
     }
     return n;
   }

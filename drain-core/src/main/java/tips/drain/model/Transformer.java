@@ -209,8 +209,7 @@ public final class Transformer {
     final int row = cache.row(l, start);
     final int qOff = b * c.queryDim() + kvHead * group * headDim;
     // each group has its own scores buffer, so threads never share one
-    int keyStride = cache.keyStride(l);
-    kernels.attention(s.q, qOff, group, headDim, cache.keys(l), kvHead * headDim * keyStride, keyStride, cache.values(l),
+    kernels.attention(s.q, qOff, group, headDim, cache.keys(l), cache.keyOffset(l, kvHead), cache.values(l),
         kvHead * headDim, c.kvDim(), row, row + position - start + 1, c.attentionScale(), c.attentionSoftcap(),
         s.scores[kvHead], s.attnOut, qOff);
   }

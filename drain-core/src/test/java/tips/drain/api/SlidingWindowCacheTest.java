@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import tips.drain.kernel.Kernels;
 import tips.drain.model.KvCache;
 import tips.drain.model.ModelConfig;
 import tips.drain.testing.TestData;
@@ -37,7 +38,9 @@ class SlidingWindowCacheTest {
     KvCache full = KvCache.forModel(c, 20, 4);
     assertTrue(ring.isRing(0) && ring.isRing(1));
     assertTrue(!full.isRing(0), "a ring of 2 x 11 rows is no smaller than 20 positions");
-    assertEquals(2L * 2 * 2 * (8 + 4 - 1) * c.kvDim() * Float.BYTES, ring.byteSize(), "layers x (K, V) x mirrored ring");
+    int rows = 2 * (8 + 4 - 1); // the ring of window + batch - 1 rows, stored twice
+    int keyRows = (rows + Kernels.KEY_TILE - 1) / Kernels.KEY_TILE * Kernels.KEY_TILE; // keys in whole tiles
+    assertEquals(2L * (keyRows + rows) * c.kvDim() * Float.BYTES, ring.byteSize(), "layers x (K, V) of the mirrored ring");
   }
 
   @Test

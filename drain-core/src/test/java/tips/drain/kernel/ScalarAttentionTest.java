@@ -17,22 +17,16 @@ class ScalarAttentionTest {
     int kvStride = kvHeads * headDim;
     int kvHead = 1;
     int from = 2;
-    int to = 9;
+    int to = 21;
     float[] keys = random(rnd, to * kvStride);
     float[] values = random(rnd, to * kvStride);
     float[] q = random(rnd, 1 + heads * headDim);
     float scale = 0.35f;
     float[] scores = new float[heads * (to - from)];
     float[] out = new float[heads * headDim];
-    // the kernel takes the keys dimension by dimension (element d of position p at d * positions + p)
-    float[] keysByDimension = new float[to * kvStride];
-    for (int p = 0; p < to; p++) {
-      for (int c = 0; c < kvStride; c++) {
-        keysByDimension[c * to + p] = keys[p * kvStride + c];
-      }
-    }
-    new ScalarKernels().attention(q, 1, heads, headDim, keysByDimension, kvHead * headDim * to, to, values, kvHead * headDim,
-        kvStride, from, to, scale, scores, out, 0);
+    // the kernel takes the keys in tiles of positions, dimension by dimension within a tile
+    new ScalarKernels().attention(q, 1, heads, headDim, KeyTiles.tile(keys, to, kvHeads, headDim), KeyTiles.offset(to, kvHead, headDim),
+        values, kvHead * headDim, kvStride, from, to, scale, scores, out, 0);
 
     for (int h = 0; h < heads; h++) {
       double[] logits = new double[to - from];

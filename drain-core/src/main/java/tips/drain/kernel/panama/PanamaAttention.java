@@ -3,6 +3,7 @@ package tips.drain.kernel.panama;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
 
 import jdk.incubator.vector.FloatVector;
+import tips.drain.kernel.Kernels;
 
 /**
  * Attention of one query position over the KV cache for one group of query heads sharing a KV head
@@ -22,11 +23,11 @@ import jdk.incubator.vector.FloatVector;
 final class PanamaAttention {
   private PanamaAttention() {}
 
-  static void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, float[] values,
-      int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+  static void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values, int valueOff,
+      int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
     int len = to - from;
     // scores[h][p] = scale * q_h · k_p
-    scores(q, qOff, heads, headDim, keys, keyOff, keyStride, from, to, scale, scores);
+    scores(q, qOff, heads, headDim, keys, keyOff, from, to, scale, scores);
     if (softcap != 0) {
       PanamaVectorOps.softcap(scores, 0, heads * len, softcap);
     }
@@ -48,34 +49,30 @@ final class PanamaAttention {
   }
 
   /**
-   * The scores of positions {@code [from, to)}: whole blocks of {@code lanes} positions straight from the keys;
-   * the last, partial block as a whole one whose extra lanes are dropped (from a copy padded with zeros where a
-   * whole block would read past the array), its scores through a scratch block.
+   * The scores of positions {@code [from, to)}, in blocks of {@code lanes} positions aligned to the tiles (a
+   * block never straddles two). A block that sticks out of {@code [from, to)} at either end is computed
+   * whole, over keys of the same tile, and only its positions in range are kept.
    */
-  private static void scores(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, int from,
-      int to, float scale, float[] scores) {
+  private static void scores(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int from, int to,
+      float scale, float[] scores) {
     int lanes = F.length();
+    int tile = Kernels.KEY_TILE;
     int len = to - from;
-    int p = from;
-    for (; p + lanes <= to; p += lanes) {
-      scoreBlock(q, qOff, heads, headDim, keys, keyOff + p, keyStride, scale, scores, p - from, len);
-    }
-    int n = to - p;
-    if (n > 0) {
-      // a whole block from p reads keys past `to` (within the array: their lanes are dropped below), or, at the
-      // very end of the array, a copy padded with zeros
-      float[] tailScores = new float[heads * lanes];
-      if (keyOff + (long) (headDim - 1) * keyStride + p + lanes <= keys.length) {
-        scoreBlock(q, qOff, heads, headDim, keys, keyOff + p, keyStride, scale, tailScores, 0, lanes);
-      } else {
-        float[] tailKeys = new float[headDim * lanes];
-        for (int d = 0; d < headDim; d++) {
-          System.arraycopy(keys, keyOff + d * keyStride + p, tailKeys, d * lanes, n);
-        }
-        scoreBlock(q, qOff, heads, headDim, tailKeys, 0, lanes, scale, tailScores, 0, lanes);
+    float[] partial = null;
+    for (int p = from - from % lanes; p < to; p += lanes) {
+      int k0 = keyOff + p / tile * headDim * tile + p % tile;
+      if (p >= from && p + lanes <= to) {
+        scoreBlock(q, qOff, heads, headDim, keys, k0, tile, scale, scores, p - from, len);
+        continue;
       }
+      if (partial == null) {
+        partial = new float[heads * lanes];
+      }
+      scoreBlock(q, qOff, heads, headDim, keys, k0, tile, scale, partial, 0, lanes);
+      int first = Math.max(from, p);
+      int end = Math.min(to, p + lanes);
       for (int h = 0; h < heads; h++) {
-        System.arraycopy(tailScores, h * lanes, scores, h * len + p - from, n);
+        System.arraycopy(partial, h * lanes + first - p, scores, h * len + first - from, end - first);
       }
     }
   }

@@ -70,17 +70,17 @@ public final class PanamaKernels implements Kernels {
   }
 
   @Override
-  public void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, float[] values,
-      int valueOff, int valueStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
-    PanamaAttention.attention(q, qOff, heads, headDim, keys, keyOff, keyStride, values, valueOff, valueStride, from, to, scale,
-        0f, scores, out, outOff);
+  public void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values, int valueOff,
+      int valueStride, int from, int to, float scale, float[] scores, float[] out, int outOff) {
+    PanamaAttention.attention(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, 0f,
+        scores, out, outOff);
   }
 
   @Override
-  public void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int keyStride, float[] values,
-      int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
-    PanamaAttention.attention(q, qOff, heads, headDim, keys, keyOff, keyStride, values, valueOff, valueStride, from, to, scale,
-        softcap, scores, out, outOff);
+  public void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values, int valueOff,
+      int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    PanamaAttention.attention(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, softcap,
+        scores, out, outOff);
   }
 
   @Override

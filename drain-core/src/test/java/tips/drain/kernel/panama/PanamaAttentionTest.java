@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tips.drain.kernel.Kernels;
+import tips.drain.kernel.KeyTiles;
 import tips.drain.kernel.ScalarKernels;
 
 /** Panama GQA attention against the scalar reference, at every width, with windows and offsets. */
@@ -30,22 +31,12 @@ class PanamaAttentionTest {
     compareWithScalar(bits, 10f, 12f);
   }
 
-  /** {@code keys} ({@code positions} rows of {@code width}) stored dimension by dimension, {@code stride} apart. */
-  static float[] byDimension(float[] keys, int positions, int width, int stride) {
-    float[] out = new float[width * stride];
-    for (int p = 0; p < positions; p++) {
-      for (int c = 0; c < width; c++) {
-        out[c * stride + p] = keys[p * width + c];
-      }
-    }
-    return out;
-  }
-
   private static void compareWithScalar(int bits, float softcap, float queryScale) {
     Kernels panama = PanamaKernelsLoader.load(bits);
     Random rnd = new Random(bits);
     // {heads in group, head dim, kv heads, from, to}
-    int[][] cases = {{1, 64, 1, 0, 1}, {4, 64, 4, 0, 13}, {8, 128, 2, 3, 207}, {3, 13, 3, 0, 5}, {2, 80, 5, 100, 702}};
+    int[][] cases = {{1, 64, 1, 0, 1}, {4, 64, 4, 0, 13}, {8, 128, 2, 3, 207}, {3, 13, 3, 0, 5}, {2, 80, 5, 100, 702},
+        {8, 64, 4, 17, 33}, {8, 64, 4, 5, 9}, {4, 32, 2, 31, 32}};
     for (int[] c : cases) {
       int heads = c[0];
       int headDim = c[1];
@@ -67,15 +58,12 @@ class PanamaAttentionTest {
       float[] gotScores = new float[heads * len];
       float[] want = new float[2 + heads * headDim];
       float[] got = new float[2 + heads * headDim];
-      // keys dimension by dimension, with a few floats of slack between dimensions (a stride above the positions)
-      int keyStride = to + 3;
-      float[] keysByDimension = byDimension(keys, to, kvStride, keyStride);
-      int keyOff = kvHead * headDim * keyStride;
-      SCALAR.attention(q, qOff, heads, headDim, keysByDimension, keyOff, keyStride, values, kvHead * headDim, kvStride, from,
-          to, scale, softcap, wantScores, want, 2);
-      panama.attention(q, qOff, heads, headDim, keysByDimension, keyOff, keyStride, values, kvHead * headDim, kvStride, from,
-          to, scale, softcap, gotScores, got, 2);
-
+      float[] tiledKeys = KeyTiles.tile(keys, to, kvHeads, headDim);
+      int keyOff = KeyTiles.offset(to, kvHead, headDim);
+      SCALAR.attention(q, qOff, heads, headDim, tiledKeys, keyOff, values, kvHead * headDim, kvStride, from, to, scale, softcap,
+          wantScores, want, 2);
+      panama.attention(q, qOff, heads, headDim, tiledKeys, keyOff, values, kvHead * headDim, kvStride, from, to, scale, softcap,
+          gotScores, got, 2);
       // softmax turns an ulp-level difference in a score (up to ~10 here) into a relative one in exp: allow 8x
       String what = panama.name() + " softcap " + softcap + " heads " + heads + " dim " + headDim + " [" + from + "," + to + ")";
       for (int i = 0; i < wantScores.length; i++) {
