@@ -7,8 +7,9 @@ import tips.drain.kernel.Kernels;
  * The keys and values of past positions, per layer, {@code kvDim} floats per position (head {@code h} at
  * {@code h * headDim}). Owned by one session; never shared.
  *
- * <p>Values are stored position by position: row {@code r} is {@code values(layer)[r * kvDim ..+kvDim)}. Keys
- * are stored per KV head in tiles of {@link Kernels#KEY_TILE} rows, dimension by dimension within a tile:
+ * <p>Values are stored per KV head, position by position: the value of KV head {@code h} in row {@code r} is
+ * {@code values(layer)[valueOffset(layer, h) + r * headDim ..+headDim)}, so attention reads one contiguous run per
+ * head. Keys are stored per KV head in tiles of {@link Kernels#KEY_TILE} rows, dimension by dimension within a tile:
  * element {@code d} of KV head {@code h} in row {@code r} is at
  * {@code keyOffset(layer, h) + (r / KEY_TILE) * headDim * KEY_TILE + d * KEY_TILE + r % KEY_TILE}, so attention
  * scores a tile's positions with one vector load per dimension, reading the keys front to back (see
@@ -89,9 +90,14 @@ public final class KvCache {
     return kvHead * tiles(rows(layer)) * headDim * Kernels.KEY_TILE;
   }
 
-  /** The values of {@code layer}, position by position: row {@code r} at {@code r * kvDim}. */
+  /** The values of {@code layer}, per KV head and position by position (see the class comment). */
   public float[] values(int layer) {
     return values[layer];
+  }
+
+  /** Where the values of KV head {@code kvHead} of {@code layer} start: its row {@code r} is {@code headDim} floats at {@code + r * headDim}. */
+  public int valueOffset(int layer, int kvHead) {
+    return kvHead * rows(layer) * headDim;
   }
 
   private int rows(int layer) {
@@ -130,8 +136,8 @@ public final class KvCache {
       for (int d = 0; d < headDim; d++) {
         layerKeys[at + d * tile] = k[kOff + h * headDim + d];
       }
+      System.arraycopy(v, vOff + h * headDim, values[layer], valueOffset(layer, h) + row * headDim, headDim);
     }
-    System.arraycopy(v, vOff, values[layer], row * kvDim, kvDim);
   }
 
   /** True when {@code layer} keeps a bounded ring rather than every position. */

@@ -210,7 +210,7 @@ public final class Transformer {
     final int qOff = b * c.queryDim() + kvHead * group * headDim;
     // each group has its own scores buffer, so threads never share one
     kernels.attention(s.q, qOff, group, headDim, cache.keys(l), cache.keyOffset(l, kvHead), cache.values(l),
-        kvHead * headDim, c.kvDim(), row, row + position - start + 1, c.attentionScale(), c.attentionSoftcap(),
+        cache.valueOffset(l, kvHead), headDim, row, row + position - start + 1, c.attentionScale(), c.attentionSoftcap(),
         s.scores[kvHead], s.attnOut, qOff);
   }
 
