@@ -79,6 +79,19 @@ public interface Kernels {
   /** Positions per tile of the key layout of {@link #attention}: a multiple of every vector width in floats. */
   int KEY_TILE = 16;
 
+  /** Tiles of {@link #KEY_TILE} positions that the keys of {@code positions} positions of one KV head fill. */
+  static int keyTiles(int positions) {
+    return (positions + KEY_TILE - 1) / KEY_TILE;
+  }
+
+  /**
+   * Where element 0 of the key of {@code position} is in {@link #attention}'s key layout, for a KV head whose
+   * tiles start at {@code keyOff}; element {@code d} is {@code d * KEY_TILE} further.
+   */
+  static int keyIndex(int keyOff, int headDim, int position) {
+    return keyOff + position / KEY_TILE * headDim * KEY_TILE + position % KEY_TILE;
+  }
+
   /**
    * {@link #attention} with the scores soft-capped before the softmax (Gemma 2's {@code attn_logit_softcapping}):
    * {@code scores = softmax_p(cap * tanh(scale * q_h · k_p / cap))}; with {@code softcap == 0} exactly

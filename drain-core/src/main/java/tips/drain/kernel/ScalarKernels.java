@@ -173,16 +173,15 @@ public final class ScalarKernels implements Kernels {
   /** The reference of both {@link Kernels#attention} methods: soft-capped scores when {@code softcap != 0}. */
   public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values,
       int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
-    int tile = KEY_TILE;
     ScalarKernels k = REFERENCE;
     int len = to - from;
     for (int h = 0; h < heads; h++) {
       int qh = qOff + h * headDim;
       for (int p = from; p < to; p++) {
         float dot = 0f;
-        int k0 = keyOff + p / tile * headDim * tile + p % tile;
+        int k0 = Kernels.keyIndex(keyOff, headDim, p);
         for (int d = 0; d < headDim; d++) {
-          dot += q[qh + d] * keys[k0 + d * tile];
+          dot += q[qh + d] * keys[k0 + d * KEY_TILE];
         }
         float score = scale * dot;
         if (softcap != 0) {

@@ -36,8 +36,8 @@ public final class KvCache {
     int layers = ring.length;
     long floats = 0;
     for (int r : ring) {
-      long rows = r > 0 ? 2L * r : capacity;
-      long tiledRows = (rows + Kernels.KEY_TILE - 1) / Kernels.KEY_TILE * Kernels.KEY_TILE;
+      int rows = r > 0 ? 2 * r : capacity; // a ring is under half the capacity
+      long tiledRows = (long) Kernels.keyTiles(rows) * Kernels.KEY_TILE;
       if (tiledRows * kvDim > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("KV cache of " + rows + " positions × " + kvDim + " is too large per layer");
       }
@@ -48,7 +48,7 @@ public final class KvCache {
     try {
       for (int l = 0; l < layers; l++) {
         int rows = ring[l] > 0 ? 2 * ring[l] : capacity;
-        keys[l] = new float[tiles(rows) * Kernels.KEY_TILE * kvDim];
+        keys[l] = new float[Kernels.keyTiles(rows) * Kernels.KEY_TILE * kvDim];
         values[l] = new float[rows * kvDim];
       }
     } catch (OutOfMemoryError e) {
@@ -87,7 +87,7 @@ public final class KvCache {
 
   /** Where the key tiles of KV head {@code kvHead} of {@code layer} start. */
   public int keyOffset(int layer, int kvHead) {
-    return kvHead * tiles(rows(layer)) * headDim * Kernels.KEY_TILE;
+    return kvHead * Kernels.keyTiles(rows(layer)) * headDim * Kernels.KEY_TILE;
   }
 
   /** The values of {@code layer}, per KV head and position by position (see the class comment). */
@@ -103,10 +103,6 @@ public final class KvCache {
   private int rows(int layer) {
     int r = ring[layer];
     return r > 0 ? 2 * r : capacity;
-  }
-
-  private static int tiles(int rows) {
-    return (rows + Kernels.KEY_TILE - 1) / Kernels.KEY_TILE;
   }
 
   /**
@@ -130,11 +126,10 @@ public final class KvCache {
 
   private void storeRow(int layer, int row, float[] k, int kOff, float[] v, int vOff) {
     float[] layerKeys = keys[layer];
-    int tile = Kernels.KEY_TILE;
     for (int h = 0; h < kvDim / headDim; h++) {
-      int at = keyOffset(layer, h) + row / tile * headDim * tile + row % tile;
+      int at = Kernels.keyIndex(keyOffset(layer, h), headDim, row);
       for (int d = 0; d < headDim; d++) {
-        layerKeys[at + d * tile] = k[kOff + h * headDim + d];
+        layerKeys[at + d * Kernels.KEY_TILE] = k[kOff + h * headDim + d];
       }
       System.arraycopy(v, vOff + h * headDim, values[layer], valueOffset(layer, h) + row * headDim, headDim);
     }

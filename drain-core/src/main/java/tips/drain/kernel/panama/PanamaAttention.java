@@ -60,7 +60,7 @@ final class PanamaAttention {
     int len = to - from;
     float[] partial = null;
     for (int p = from - from % lanes; p < to; p += lanes) {
-      int k0 = keyOff + p / tile * headDim * tile + p % tile;
+      int k0 = Kernels.keyIndex(keyOff, headDim, p);
       if (p >= from && p + lanes <= to) {
         scoreBlock(q, qOff, heads, headDim, keys, k0, tile, scale, scores, p - from, len);
         continue;
