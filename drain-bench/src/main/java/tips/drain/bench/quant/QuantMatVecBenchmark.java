@@ -24,8 +24,11 @@ import tips.drain.util.Parallel;
 /**
  * Decode's matrix × vector product of Q8_0 and Q4_0 weights through the public API
  * ({@code Matrix.matvec(x, out, parallel)}: activations quantized once, rows split across the threads),
- * with core's BF16 {@code DenseMatrix} as the baseline of the same run. The weights cycle over copies
- * that together dwarf the L3, so they come from memory.
+ * with core's BF16 {@code DenseMatrix} as the baseline of the same run. With {@code weightsFrom = memory} the
+ * product cycles over copies that together dwarf the L3, so the weights come from memory; with
+ * {@code weightsFrom = cache} it repeats one matrix, which stays in the caches (a 2048x2048 Q8_0 matrix is 4.5 MB),
+ * so the rate is what the kernel computes when memory is not the limit. A format whose two rates are close
+ * is compute-bound: faster memory will not make it faster.
  *
  * <p>Read the {@code gigabytes} secondary result: GB of weights read per second (shown as {@code ops/s}).
  * On a shared machine, with one thread, {@code gigabytes / cpuSeconds} of an iteration (both are totals,
@@ -51,6 +54,10 @@ public class QuantMatVecBenchmark {
   @Param({"2"})
   public int threads;
 
+  /** {@code memory}: weights streamed from DRAM; {@code cache}: one matrix, read from the caches. */
+  @Param({"memory", "cache"})
+  public String weightsFrom;
+
   private QuantWeights weights;
   private Matrix[] copies;
   private float[] x;
@@ -74,7 +81,12 @@ public class QuantMatVecBenchmark {
   public void setUp() {
     int[] rc = QuantWeights.shape(shape);
     weights = new QuantWeights();
-    copies = weights.copies(weights.random(format, rc[0], rc[1], 42, QuantKernelProvider.kernels()));
+    Matrix matrix = weights.random(format, rc[0], rc[1], 42, QuantKernelProvider.kernels());
+    copies = switch (weightsFrom) {
+      case "memory" -> weights.copies(matrix);
+      case "cache" -> new Matrix[] {matrix};
+      default -> throw new IllegalArgumentException("weightsFrom is memory or cache, not " + weightsFrom);
+    };
     x = QuantWeights.activations(rc[1], 7);
     out = new float[rc[0]];
     parallel = new Parallel(threads);
