@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 import tips.drain.api.LanguageModel;
 import tips.drain.api.LoadOptions;
 import tips.drain.api.ModelLocator;
+import tips.drain.api.SessionOptions;
 import tips.drain.util.Parallel;
 import tips.drain.util.Statistics;
 
@@ -68,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measured repetitions of each configuration after one unmeasured warm-up repetition (default: ${DEFAULT-VALUE}).")
   int reps;
 
-  @Option(names = "--batch", defaultValue = "" + tips.drain.api.SessionOptions.DEFAULT_BATCH, split = ",", paramLabel = "N",
+  @Option(names = "--batch", defaultValue = "" + SessionOptions.DEFAULT_BATCH, split = ",", paramLabel = "N",
       description = "Prefill batch size (default: ${DEFAULT-VALUE}); several sizes to compare.")
   List<Integer> batches;
 

@@ -108,7 +108,6 @@ public interface Kernels {
     }
   }
 
-
   /**
    * GeGLU with the tanh approximation of GELU ({@code gelu_pytorch_tanh}):
    * {@code gate[off+i] = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up[off+i]}. The default is the scalar

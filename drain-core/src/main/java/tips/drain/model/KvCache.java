@@ -36,7 +36,7 @@ public final class KvCache {
     int layers = ring.length;
     long floats = 0;
     for (int r : ring) {
-      int rows = r > 0 ? 2 * r : capacity; // a ring is under half the capacity
+      int rows = rows(r, capacity);
       long tiledRows = (long) Kernels.keyTiles(rows) * Kernels.KEY_TILE;
       if (tiledRows * kvDim > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException("KV cache of " + rows + " positions × " + kvDim + " is too large per layer");
@@ -47,7 +47,7 @@ public final class KvCache {
     this.values = new float[layers][];
     try {
       for (int l = 0; l < layers; l++) {
-        int rows = ring[l] > 0 ? 2 * ring[l] : capacity;
+        int rows = rows(ring[l], capacity);
         keys[l] = new float[Kernels.keyTiles(rows) * Kernels.KEY_TILE * kvDim];
         values[l] = new float[rows * kvDim];
       }
@@ -101,8 +101,12 @@ public final class KvCache {
   }
 
   private int rows(int layer) {
-    int r = ring[layer];
-    return r > 0 ? 2 * r : capacity;
+    return rows(ring[layer], capacity);
+  }
+
+  /** Rows a layer holds: the whole capacity, or twice a ring of {@code ring > 0} rows (under half the capacity). */
+  private static int rows(int ring, int capacity) {
+    return ring > 0 ? 2 * ring : capacity;
   }
 
   /**

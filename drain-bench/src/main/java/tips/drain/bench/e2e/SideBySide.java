@@ -73,12 +73,12 @@ public final class SideBySide {
     if (rounds.size() == 1) {
       return rounds.get(0);
     }
+    if (!rounds.get(0).has("reps")) {
+      throw new IllegalArgumentException("a round's result has no \"reps\" field: " + rounds.get(0));
+    }
+    int reps = rounds.get(0).get("reps").asInt();
     com.fasterxml.jackson.databind.node.ObjectNode o = rounds.get(0).deepCopy();
     for (String speed : List.of("prefill_tok_s", "decode_tok_s")) {
-      if (!rounds.get(0).has("reps")) {
-        throw new IllegalArgumentException("a round's result has no \"reps\" field: " + rounds.get(0));
-      }
-      int reps = rounds.get(0).get("reps").asInt();
       double sum = 0;
       double squares = 0;
       int n = 0;

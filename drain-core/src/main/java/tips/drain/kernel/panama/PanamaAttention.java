@@ -1,7 +1,9 @@
 package tips.drain.kernel.panama;
 
+import static tips.drain.kernel.Kernels.KEY_TILE;
 import static tips.drain.kernel.panama.PanamaSpecies.F;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import tips.drain.kernel.Kernels;
 
@@ -39,7 +41,7 @@ final class PanamaAttention {
       blockedOutputs(heads, headDim, values, valueOff, valueStride, from, to, scores, out, outOff);
       return;
     }
-    java.util.Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
+    Arrays.fill(out, outOff, outOff + heads * headDim, 0f);
     for (int p = from; p < to; p++) {
       int v = valueOff + p * valueStride;
       for (int h = 0; h < heads; h++) {
@@ -56,19 +58,18 @@ final class PanamaAttention {
   private static void scores(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, int from, int to,
       float scale, float[] scores) {
     int lanes = F.length();
-    int tile = Kernels.KEY_TILE;
     int len = to - from;
     float[] partial = null;
     for (int p = from - from % lanes; p < to; p += lanes) {
       int k0 = Kernels.keyIndex(keyOff, headDim, p);
       if (p >= from && p + lanes <= to) {
-        scoreBlock(q, qOff, heads, headDim, keys, k0, tile, scale, scores, p - from, len);
+        scoreBlock(q, qOff, heads, headDim, keys, k0, scale, scores, p - from, len);
         continue;
       }
       if (partial == null) {
         partial = new float[heads * lanes];
       }
-      scoreBlock(q, qOff, heads, headDim, keys, k0, tile, scale, partial, 0, lanes);
+      scoreBlock(q, qOff, heads, headDim, keys, k0, scale, partial, 0, lanes);
       int first = Math.max(from, p);
       int end = Math.min(to, p + lanes);
       for (int h = 0; h < heads; h++) {
@@ -79,9 +80,9 @@ final class PanamaAttention {
 
   /**
    * The scores of one block of {@code lanes} positions, element {@code d} of whose keys is
-   * {@code keys[k0 + d * keyStride ..+lanes)}: head {@code h}'s go to {@code scores[at + h * len ..+lanes)}.
+   * {@code keys[k0 + d * KEY_TILE ..+lanes)}: head {@code h}'s go to {@code scores[at + h * len ..+lanes)}.
    */
-  private static void scoreBlock(float[] q, int qOff, int heads, int headDim, float[] keys, int k0, int keyStride, float scale,
+  private static void scoreBlock(float[] q, int qOff, int heads, int headDim, float[] keys, int k0, float scale,
       float[] scores, int at, int len) {
     int h = 0;
     for (; h + 8 <= heads; h += 8) { // one key load for eight heads (TinyLlama, Llama 2 70B: groups of 8)
@@ -95,7 +96,7 @@ final class PanamaAttention {
       FloatVector s6 = s0;
       FloatVector s7 = s0;
       for (int d = 0; d < headDim; d++) {
-        FloatVector k = FloatVector.fromArray(F, keys, k0 + d * keyStride);
+        FloatVector k = FloatVector.fromArray(F, keys, k0 + d * KEY_TILE);
         s0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), s0);
         s1 = k.fma(FloatVector.broadcast(F, q[q0 + headDim + d]), s1);
         s2 = k.fma(FloatVector.broadcast(F, q[q0 + 2 * headDim + d]), s2);
@@ -122,7 +123,7 @@ final class PanamaAttention {
       FloatVector s2 = s0;
       FloatVector s3 = s0;
       for (int d = 0; d < headDim; d++) {
-        FloatVector k = FloatVector.fromArray(F, keys, k0 + d * keyStride);
+        FloatVector k = FloatVector.fromArray(F, keys, k0 + d * KEY_TILE);
         s0 = k.fma(FloatVector.broadcast(F, q[q0 + d]), s0);
         s1 = k.fma(FloatVector.broadcast(F, q[q0 + headDim + d]), s1);
         s2 = k.fma(FloatVector.broadcast(F, q[q0 + 2 * headDim + d]), s2);
@@ -138,7 +139,7 @@ final class PanamaAttention {
       int q0 = qOff + h * headDim;
       FloatVector s0 = FloatVector.zero(F);
       for (int d = 0; d < headDim; d++) {
-        s0 = FloatVector.fromArray(F, keys, k0 + d * keyStride).fma(FloatVector.broadcast(F, q[q0 + d]), s0);
+        s0 = FloatVector.fromArray(F, keys, k0 + d * KEY_TILE).fma(FloatVector.broadcast(F, q[q0 + d]), s0);
       }
       s0.mul(scale).intoArray(scores, h * len + at);
     }

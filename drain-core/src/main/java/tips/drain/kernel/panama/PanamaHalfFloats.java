@@ -186,19 +186,6 @@ final class PanamaHalfFloats {
   }
 
   /**
-   * F16 in the low halves of {@code v} as floats divided by 2^112: {@link #f16Even} without its multiply, for
-   * activations pre-multiplied by 2^112 (see {@link #f16ActivationScale}).
-   */
-  static FloatVector f16EvenUnscaled(IntVector v) {
-    return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats();
-  }
-
-  /** F16 in the high halves of {@code v} as floats divided by 2^112. */
-  static FloatVector f16OddUnscaled(IntVector v) {
-    return v.lanewise(VectorOperators.ASHR, 3).and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats();
-  }
-
-  /**
    * The power of two to multiply activations by so that F16 weights need no rebias multiply:
    * {@code (w / 2^112) · (x · s) = w · x / 2^e} with {@code s = 2^(112-e)}, exact (powers of two) as long as
    * {@code x · s} stays finite; {@code e > 0} only for activations of 2^16 and more, and the caller multiplies

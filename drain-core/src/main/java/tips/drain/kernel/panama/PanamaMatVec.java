@@ -268,8 +268,8 @@ final class PanamaMatVec {
       IntVector v1 = IntVector.fromMemorySegment(I, w, base1 + o, LE);
       IntVector v2 = IntVector.fromMemorySegment(I, w, base2 + o, LE);
       IntVector v3 = IntVector.fromMemorySegment(I, w, base3 + o, LE);
-      // PanamaHalfFloats.f16EvenUnscaled / f16OddUnscaled written out, and the scalar tail in its own method: with the
-      // helpers and the tail here, C2 reached its node-count inlining cutoff in some JVMs (F16 decode then ran at 3-6
+      // the F16 widening (PanamaHalfFloats.f16Even / f16Odd without their rebias multiply) written out, and the scalar
+      // tail in its own method: with helpers and the tail here, C2 reached its node-count inlining cutoff in some JVMs (F16 decode then ran at 3-6
       // instead of 13-14 tok/s, its widening boxed)
       even0 = ((FloatVector) v0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
           .and(F16_SIGN_AND_MAGNITUDE).reinterpretAsFloats()).fma(xe, even0);
@@ -300,10 +300,6 @@ final class PanamaMatVec {
     }
   }
 
-  /**
-   * After {@link #dot4F16}'s sieve fired: rows whose vector part holds an F16 infinity or NaN get the scalar
-   * reference's dot product instead, and with it the same infinity or NaN.
-   */
   /** The F16 weights {@code [bound, cols)} of the row at byte {@code base} times {@code x}, one by one. */
   private static float f16Tail(MemorySegment w, long base, float[] x, int bound, int cols) {
     float sum = 0f;
@@ -312,6 +308,11 @@ final class PanamaMatVec {
     }
     return sum;
   }
+
+  /**
+   * After {@link #dot4F16}'s sieve fired: rows whose vector part holds an F16 infinity or NaN get the scalar
+   * reference's dot product instead, and with it the same infinity or NaN.
+   */
 
   private static void redoInfOrNaNRows(MemorySegment w, int cols, int bound, float[] x, float[] out, int r0, int r1, int r2,
       int r3) {

@@ -8,6 +8,7 @@ import static tips.drain.quant.panama.PanamaQuantSpecies.I;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -48,7 +49,7 @@ final class PanamaQ4 {
         out[r] = dot(w, r * rowBytes + (long) done * BLOCK_BYTES, blocks - done, x, 32 * done, done);
       }
     } else {
-      java.util.Arrays.fill(out, rowFrom, rowTo, 0f);
+      Arrays.fill(out, rowFrom, rowTo, 0f);
     }
     int rowsPerSlice = (int) Math.max(4, Integer.MAX_VALUE / rowBytes / 4 * 4);
     for (int from = rowFrom; from < rowTo; from += rowsPerSlice) {
