@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import tips.drain.DrainException;
 import tips.drain.api.FinishReason;
 import tips.drain.api.GenerationOptions;
@@ -48,18 +49,23 @@ final class Completions {
 
   void chat(HttpCall call, ObjectNode body, long arrival) throws IOException {
     CompletionRequest request = CompletionRequest.chat(body, served.samplingDefaults());
-    run(call, request, new ChatWire(new LogprobsJson(served.tokenizer())), arrival);
+    run(call, request, ChatWire::new, arrival);
   }
 
   void text(HttpCall call, ObjectNode body, long arrival) throws IOException {
     CompletionRequest request = CompletionRequest.text(body, served.samplingDefaults());
-    run(call, request, new TextWire(new LogprobsJson(served.tokenizer())), arrival);
+    run(call, request, TextWire::new, arrival);
   }
 
-  private void run(HttpCall call, CompletionRequest request, Wire wire, long arrival) throws IOException {
+  private void run(HttpCall call, CompletionRequest request, Function<LogprobsJson, Wire> format, long arrival)
+      throws IOException {
     ServedModel.Variant variant = served.variant(request.model());
     boolean chat = request.prompt() instanceof Prompt.Messages;
     int[] prompt = encode(request.prompt());
+    if (prompt.length == 0) {
+      throw ApiException.badRequest(chat ? "messages" : "prompt", "the prompt encodes to no tokens: give some text");
+    }
+    Wire wire = format.apply(new LogprobsJson(served.tokenizer(), prompt[prompt.length - 1]));
     int context = pool.contextLength();
     if (prompt.length >= context) {
       throw ApiException.badRequest(chat ? "messages" : "prompt", "context_length_exceeded", "the prompt has "
@@ -180,9 +186,6 @@ final class Completions {
             throw ApiException.badRequest("prompt", "'prompt[" + i + "]' is token id " + ids.ids()[i]
                 + ", outside the vocabulary of " + vocab);
           }
-        }
-        if (ids.ids().length == 0) {
-          throw ApiException.badRequest("prompt", "'prompt' must not be empty");
         }
         yield ids.ids();
       }

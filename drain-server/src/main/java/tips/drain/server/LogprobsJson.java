@@ -7,17 +7,26 @@ import java.util.List;
 import tips.drain.api.TokenLogprobs;
 import tips.drain.tokenizer.Tokenizer;
 
-/** Log probabilities in the two shapes OpenAI uses: chat's {@code content} list and completions' parallel lists. */
+/**
+ * Log probabilities in the two shapes OpenAI uses: chat's {@code content} list and completions' parallel lists.
+ * Tokens are given in generation order; each one's text is what it adds after the token before it (so that
+ * word-start markers become spaces, as in the generated text).
+ */
 final class LogprobsJson {
   private final Tokenizer tokenizer;
+  /** The token before the next one given: the prompt's last, then each generated one. */
+  private int previous;
 
-  LogprobsJson(Tokenizer tokenizer) {
+  LogprobsJson(Tokenizer tokenizer, int lastPromptToken) {
     this.tokenizer = tokenizer;
+    this.previous = lastPromptToken;
   }
 
-  /** A token's text as decoded alone. */
+  /** The text {@code id} adds after {@link #previous}. */
   String token(int id) {
-    return tokenizer.decode(new int[] {id}, false);
+    String before = tokenizer.decode(new int[] {previous}, false);
+    String both = tokenizer.decode(new int[] {previous, id}, false);
+    return both.startsWith(before) ? both.substring(before.length()) : tokenizer.decode(new int[] {id}, false);
   }
 
   /** Chat: {@code {"content": [{"token", "logprob", "bytes", "top_logprobs": [...]}]}}. */
@@ -33,6 +42,7 @@ final class LogprobsJson {
         top.add(entry(ids[i], lps[i]));
       }
       content.add(item);
+      previous = lp.id();
     }
     root.putNull("refusal");
     return root;
@@ -73,6 +83,7 @@ final class LogprobsJson {
       }
       offsets.add(at);
       at += text.length();
+      previous = lp.id();
     }
     return root;
   }
