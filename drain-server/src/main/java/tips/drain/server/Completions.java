@@ -24,8 +24,11 @@ import tips.drain.tokenizer.Tokenizer;
  * while it generates, is cancelled.
  */
 final class Completions {
-  /** How often a streamed request that waits for a slot pings its client. */
-  static final long PING_MILLIS = 500;
+  /**
+   * How often a streamed request that waits for a slot pings its client. A write to a connection the client has
+   * closed usually fails only from the second one on, so a client that left is found within about two intervals.
+   */
+  static final long PING_MILLIS = 100;
 
   private final ServedModel served;
   private final SlotPool pool;
