@@ -25,6 +25,7 @@ import tips.drain.DrainException;
       TokenizeCommand.class,
       DetokenizeCommand.class,
       MergeCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
