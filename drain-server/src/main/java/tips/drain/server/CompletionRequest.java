@@ -20,9 +20,10 @@ import tips.drain.template.ChatMessage;
  * @param sampling the model's defaults with the request's fields applied
  * @param stop stop strings
  * @param logprobs -1 for none, else how many most likely tokens to report with each token's log probability
+ * @param ignoreEos llama.cpp's {@code ignore_eos}: generate past end-of-sequence and end-of-turn tokens (benchmarks)
  */
 record CompletionRequest(String model, Prompt prompt, boolean stream, boolean includeUsage, Integer maxTokens,
-    SamplingParams sampling, List<String> stop, int logprobs) {
+    SamplingParams sampling, List<String> stop, int logprobs, boolean ignoreEos) {
 
   private static final int MAX_STOP_STRINGS = 16;
   private static final int MAX_TOP_LOGPROBS = 20;
@@ -98,8 +99,9 @@ record CompletionRequest(String model, Prompt prompt, boolean stream, boolean in
     Long seed = f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
     s = s.withSeed(seed != null ? seed : ThreadLocalRandom.current().nextLong());
     List<String> stop = f.stringOrList("stop", MAX_STOP_STRINGS);
+    boolean ignoreEos = Boolean.TRUE.equals(f.bool("ignore_eos"));
     return new CompletionRequest(model, prompt, stream, includeUsage,
-        maxTokens == null ? null : maxTokens.intValue(), s, stop, logprobs);
+        maxTokens == null ? null : maxTokens.intValue(), s, stop, logprobs, ignoreEos);
   }
 
   private static List<ChatMessage> messages(Fields f) {

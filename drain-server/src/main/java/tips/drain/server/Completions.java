@@ -81,7 +81,8 @@ final class Completions {
         .withSampling(request.sampling())
         .withStopStrings(request.stop())
         .withAddSpecialTokens(false)
-        .withStopTokens(chat ? served.endOfTurn() : List.of())
+        .withStopOnEos(!request.ignoreEos())
+        .withStopTokens(chat && !request.ignoreEos() ? served.endOfTurn() : List.of())
         .withLogprobs(request.logprobs());
     Wire.Envelope envelope = new Wire.Envelope(wire.idPrefix() + newId(), System.currentTimeMillis() / 1000,
         variant.name());

@@ -247,6 +247,18 @@ class ProtocolTest {
   }
 
   @Test
+  void ignoreEosIsReadAndTypeChecked() throws Exception {
+    CompletionRequest r = CompletionRequest.text((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+        "{\"prompt\":\"x\",\"ignore_eos\":true}"), tips.drain.sampling.SamplingParams.GREEDY);
+    assertTrue(r.ignoreEos());
+    assertEquals("ignore_eos", error(TestServer.post(server, "/v1/completions",
+        "{\"prompt\":\"x\",\"ignore_eos\":\"yes\"}"), 400).get("param").asText());
+    JsonNode runs = ok(TestServer.post(server, "/v1/completions",
+        "{\"prompt\":\"Once\",\"max_tokens\":50,\"ignore_eos\":true,\"temperature\":0}"));
+    assertEquals(50, runs.get("usage").get("completion_tokens").asInt());
+  }
+
+  @Test
   void modelsHealthAndMetrics() throws Exception {
     JsonNode models = ok(TestServer.get(server, "/v1/models"));
     assertEquals("list", models.get("object").asText());
