@@ -156,6 +156,14 @@ class LoadTest {
         Thread.sleep(5);
       }
       Thread stopper = Thread.ofPlatform().start(() -> server.stop(java.time.Duration.ofSeconds(30)));
+      HttpResponse<String> health = TestServer.get(server, "/health");
+      while (health.statusCode() == 200 && System.nanoTime() < deadline) {
+        health = TestServer.get(server, "/health");
+      }
+      assertEquals(503, health.statusCode(), "stopping");
+      HttpResponse<String> refused = TestServer.post(server, "/v1/completions", "{\"prompt\":\"Hi\",\"max_tokens\":2}");
+      assertEquals(503, refused.statusCode(), refused.body());
+      assertEquals("shutting_down", JSON.readTree(refused.body()).get("error").get("code").asText());
       HttpResponse<String> r = running.get(60, TimeUnit.SECONDS);
       assertEquals(200, r.statusCode(), r.body());
       stopper.join(30_000);
