@@ -113,14 +113,15 @@ final class Completions {
 
   private void generate(Session session, int[] prompt, GenerationOptions options, CompletionRequest request,
       Wire wire, Wire.Envelope envelope, HttpCall call, SseStream events, long arrival) throws IOException {
+    if (cancelAll) { // the server stops: what had been waiting does not start
+      stopped(events);
+      return;
+    }
     Listener listener = new Listener(session, wire, envelope, events, request.logprobs() >= 0, arrival);
     running.add(session);
     metrics.started(prompt.length);
     GenerationResult result = null;
     try {
-      if (cancelAll) {
-        session.cancel();
-      }
       if (events != null) {
         ObjectNode first = wire.firstChunk(envelope);
         if (first != null) {
@@ -141,13 +142,7 @@ final class Completions {
       return; // nobody to answer
     }
     if (result.finishReason() == FinishReason.CANCELLED) {
-      ApiException stopping = ApiException.unavailable("shutting_down", "the server is shutting down; the "
-          + "generation was stopped");
-      if (events == null) {
-        throw stopping;
-      }
-      listener.send(Json.error(stopping));
-      events.close();
+      stopped(events);
       return;
     }
     Wire.Usage usage = new Wire.Usage(prompt.length, result.generatedIds().length);
@@ -167,6 +162,20 @@ final class Completions {
       }
     }
     events.close();
+  }
+
+  /** Tells a request the server stopped it: a 503, or an error event when it streams. */
+  private static void stopped(SseStream events) throws IOException {
+    ApiException stopping = ApiException.unavailable("shutting_down", "the server is shutting down; the "
+        + "generation was stopped");
+    if (events == null) {
+      throw stopping;
+    }
+    try {
+      events.event(Json.error(stopping));
+    } finally {
+      events.close();
+    }
   }
 
   /** The prompt's ids: a rendered conversation, encoded text, or ids checked against the vocabulary. */
