@@ -125,6 +125,8 @@ final class Routes {
           } else {
             c.text(call, body, arrival);
           }
+        } catch (ApiException e) {
+          answerError(call, e); // before it counts as done: a stopping server waits for the answer
         } finally {
           inFlight.decrementAndGet();
         }

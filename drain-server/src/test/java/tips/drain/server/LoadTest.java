@@ -175,4 +175,25 @@ class LoadTest {
       server.close();
     }
   }
+
+  @Test
+  void stopWithoutGraceCancelsWhatRuns() throws Exception {
+    DrainServer server = TestServer.start(TestServer.source(), TestServer.options().withParallel(1));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<HttpResponse<String>> running = pool.submit(() -> TestServer.post(server, "/v1/completions",
+          "{\"prompt\":\"Once\",\"max_tokens\":500,\"ignore_eos\":true,\"temperature\":0}"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (metric(server, "drain_active_sequences") == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      server.stop(java.time.Duration.ZERO);
+      HttpResponse<String> r = running.get(30, TimeUnit.SECONDS);
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals("shutting_down", JSON.readTree(r.body()).get("error").get("code").asText());
+    } finally {
+      pool.shutdownNow();
+      server.close();
+    }
+  }
 }
