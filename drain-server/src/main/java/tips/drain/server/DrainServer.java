@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -117,9 +118,9 @@ public final class DrainServer implements AutoCloseable {
   }
 
   /** The names clients can ask for (the model's, then each adapter's); empty while loading. */
-  public java.util.List<String> modelNames() {
+  public List<String> modelNames() {
     ServedModel s = served;
-    return s == null ? java.util.List.of() : s.names();
+    return s == null ? List.of() : s.names();
   }
 
   /**

@@ -1,6 +1,7 @@
 package tips.drain.server;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -29,7 +30,7 @@ public record ModelSource(Path directory, LanguageModel loaded, LoadOptions load
     }
     Objects.requireNonNull(loadOptions, "loadOptions");
     Objects.requireNonNull(name, "name");
-    adapters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(adapters));
+    adapters = Collections.unmodifiableMap(new LinkedHashMap<>(adapters));
     for (String adapter : adapters.keySet()) {
       if (adapter.isBlank() || adapter.equals(name)) {
         throw new IllegalArgumentException("adapter name '" + adapter + "' must be non-blank and differ from the "

@@ -2,6 +2,7 @@ package tips.drain.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,7 +69,7 @@ class AccessTest {
     DrainServer server = DrainServer.start(ModelSource.load(empty, LoadOptions.defaults().withThreads(1)),
         TestServer.options());
     try {
-      DrainException e = org.junit.jupiter.api.Assertions.assertThrows(DrainException.class,
+      DrainException e = assertThrows(DrainException.class,
           () -> server.awaitReady(Duration.ofSeconds(30)));
       assertTrue(e.getMessage().contains("config.json"), e.getMessage());
       HttpResponse<String> health = TestServer.get(server, "/health");
@@ -84,7 +85,7 @@ class AccessTest {
   void bindsLoopbackByDefaultAndRefusesABusyPort() throws Exception {
     try (DrainServer server = TestServer.start()) {
       assertTrue(server.baseUrl().startsWith("http://127.0.0.1:"), server.baseUrl());
-      DrainException busy = org.junit.jupiter.api.Assertions.assertThrows(DrainException.class,
+      DrainException busy = assertThrows(DrainException.class,
           () -> DrainServer.start(TestServer.source(), TestServer.options().withPort(server.port())));
       assertTrue(busy.getMessage().contains("cannot listen on 127.0.0.1:" + server.port()), busy.getMessage());
     }

@@ -1,10 +1,13 @@
 package tips.drain.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Bounded load over loopback: many clients, some walking away mid-stream or while queued. Nothing fails, nothing
@@ -140,8 +144,8 @@ class LoadTest {
     }
   }
 
-  private static void assertThrowsIo(org.junit.jupiter.api.function.Executable call) {
-    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, call);
+  private static void assertThrowsIo(Executable call) {
+    assertThrows(IOException.class, call);
   }
 
   @Test
@@ -155,7 +159,7 @@ class LoadTest {
       while (metric(server, "drain_active_sequences") == 0 && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
-      Thread stopper = Thread.ofPlatform().start(() -> server.stop(java.time.Duration.ofSeconds(30)));
+      Thread stopper = Thread.ofPlatform().start(() -> server.stop(Duration.ofSeconds(30)));
       HttpResponse<String> health = TestServer.get(server, "/health");
       while (health.statusCode() == 200 && System.nanoTime() < deadline) {
         health = TestServer.get(server, "/health");
@@ -187,7 +191,7 @@ class LoadTest {
       while (metric(server, "drain_active_sequences") == 0 && System.nanoTime() < deadline) {
         Thread.sleep(2);
       }
-      server.stop(java.time.Duration.ZERO);
+      server.stop(Duration.ZERO);
       HttpResponse<String> r = running.get(30, TimeUnit.SECONDS);
       assertEquals(503, r.statusCode(), r.body());
       assertEquals("shutting_down", JSON.readTree(r.body()).get("error").get("code").asText());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,9 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tips.drain.api.LoadOptions;
+import tips.drain.sampling.SamplingParams;
+import tips.drain.testing.TestData;
 
 /** The wire format, checked as llama.cpp's server test suite checks it, with a plain HTTP client. */
 class ProtocolTest {
@@ -248,8 +252,8 @@ class ProtocolTest {
 
   @Test
   void ignoreEosIsReadAndTypeChecked() throws Exception {
-    CompletionRequest r = CompletionRequest.text((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
-        "{\"prompt\":\"x\",\"ignore_eos\":true}"), tips.drain.sampling.SamplingParams.GREEDY);
+    CompletionRequest r = CompletionRequest.text((ObjectNode) JSON.readTree(
+        "{\"prompt\":\"x\",\"ignore_eos\":true}"), SamplingParams.GREEDY);
     assertTrue(r.ignoreEos());
     assertEquals("ignore_eos", error(TestServer.post(server, "/v1/completions",
         "{\"prompt\":\"x\",\"ignore_eos\":\"yes\"}"), 400).get("param").asText());
@@ -294,8 +298,8 @@ class ProtocolTest {
 
   @Test
   void chatOnAModelWithoutTemplateIs400() throws Exception {
-    try (DrainServer plain = TestServer.start(ModelSource.load(tips.drain.testing.TestData.model("stories260K"),
-        tips.drain.api.LoadOptions.defaults().withThreads(1)), TestServer.options())) {
+    try (DrainServer plain = TestServer.start(ModelSource.load(TestData.model("stories260K"),
+        LoadOptions.defaults().withThreads(1)), TestServer.options())) {
       JsonNode e = error(TestServer.post(plain, "/v1/chat/completions", chatBody("")), 400);
       assertTrue(e.get("message").asText().contains("--chat-template"), e.toString());
       ok(TestServer.post(plain, "/v1/completions", "{\"prompt\":\"Hi\",\"max_tokens\":2}"));
