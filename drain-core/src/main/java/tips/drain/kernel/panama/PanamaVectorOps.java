@@ -31,7 +31,7 @@ final class PanamaVectorOps {
     for (; i <= n - lanes; i += lanes) {
       acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
     }
-    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) {
       sum += a[aOff + i] * b[bOff + i];
     }
@@ -107,7 +107,7 @@ final class PanamaVectorOps {
       e.intoArray(x, off + i);
       vsum = vsum.add(e);
     }
-    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(vsum);
     for (; i < n; i++) {
       float e = (float) Math.exp(x[off + i] - max);
       x[off + i] = e;
