@@ -119,13 +119,14 @@ public final class Engine implements AutoCloseable {
         if (closed) {
           throw new EngineBusyException("the engine is closed");
         }
-        Slot slot = choose(owner, ids, n, capacity, need);
+        Slot slot = choose(owner, transformer, ids, n, capacity, need);
         if (slot != null) {
-          int reused = Math.min(slot.commonPrefix(ids, n), n - 1);
+          int reused = Math.min(slot.commonPrefix(transformer, ids, n), n - 1);
           reused = Math.max(reused, 0);
           slot.length = reused;
           slot.leased = true;
           slot.lastOwner = owner;
+          slot.computedBy = transformer;
           slot.lastUsed = System.nanoTime();
           counters.reused(reused);
           return new Lease(slot, transformer, reused);
@@ -151,14 +152,14 @@ public final class Engine implements AutoCloseable {
   }
 
   /** The free slot to lease (making room in the KV budget), or null when none can be. Under the lock. */
-  private Slot choose(Object owner, int[] ids, int n, int capacity, long need) {
+  private Slot choose(Object owner, Transformer transformer, int[] ids, int n, int capacity, long need) {
     Slot best = null;
     int bestPrefix = 0;
     for (Slot s : slots) {
       if (s.leased || s.cache == null || s.capacity() < capacity) {
         continue;
       }
-      int prefix = s.commonPrefix(ids, n);
+      int prefix = s.commonPrefix(transformer, ids, n);
       if (prefix > bestPrefix || (prefix == bestPrefix && prefix > 0 && s.lastOwner == owner)) {
         best = s;
         bestPrefix = prefix;

@@ -13,6 +13,8 @@ final class Slot {
   /** The ids in {@link #cache}, {@code [0, length)}. */
   int[] ids = new int[256];
   int length;
+  /** The forward pass that computed the cache (the model's, or an adapter's): ids only match under the same one. */
+  Object computedBy;
   /** Who held it last (a session), preferred when it asks again; and when, for least-recently-used eviction. */
   Object lastOwner;
   long lastUsed;
@@ -30,8 +32,11 @@ final class Slot {
     return cache == null ? 0 : cache.byteSize();
   }
 
-  /** How many leading ids of {@code wanted[0, n)} this slot holds. */
-  int commonPrefix(int[] wanted, int n) {
+  /** How many leading ids of {@code wanted[0, n)} this slot holds, computed by {@code by}. */
+  int commonPrefix(Object by, int[] wanted, int n) {
+    if (by != computedBy) {
+      return 0;
+    }
     int max = Math.min(length, n);
     int i = 0;
     while (i < max && ids[i] == wanted[i]) {
@@ -51,5 +56,6 @@ final class Slot {
     cache = null;
     length = 0;
     lastOwner = null;
+    computedBy = null;
   }
 }
