@@ -24,13 +24,19 @@ import tips.drain.tensor.Floats;
  * runs in. Per row, the same accumulators in the same order as the single-vector kernel: F32 one vector of
  * partial sums, BF16/F16 an even and an odd one, then {@link PanamaLaneSums#sum} and the scalar tail.
  *
- * <p>Rows go one at a time, each against four tokens at once: the row is read from memory once (it stays in
- * L1 for the following groups of four tokens) and every weight vector loaded and widened feeds four tokens.
+ * <p>Rows go one at a time, each against four tokens at once: the row is read from memory once per
+ * {@link #TOKEN_BLOCK} tokens (it stays in L1 for the following groups of four) and every weight vector loaded and
+ * widened feeds four tokens.
  * Leftover tokens take the one-token loop, which sums the same way.
  */
 final class PanamaMatVecs {
   private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
   private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+  /**
+   * Tokens whose activations pass over all rows together (2048 columns × 32 tokens are 256 KiB, in L2): a batch of
+   * more reads the weights once per block of tokens instead of streaming every token's activations past each row.
+   */
+  static final int TOKEN_BLOCK = 32;
   private static final ThreadLocal<float[]> UNSCALES = ThreadLocal.withInitial(() -> new float[0]);
 
   private PanamaMatVecs() {}
@@ -42,13 +48,16 @@ final class PanamaMatVecs {
     }
     switch (type) {
       case F32 -> {
-        for (int r = rowFrom; r < rowTo; r++) {
-          int t = 0;
-          for (; t + 4 <= batch; t += 4) {
-            f32Tokens4(w, cols, x, t, out, rows, r);
-          }
-          for (; t < batch; t++) {
-            out[t * rows + r] = f32Token(w, cols, x, t * cols, r);
+        for (int t0 = 0; t0 < batch; t0 += TOKEN_BLOCK) {
+          int t1 = Math.min(batch, t0 + TOKEN_BLOCK);
+          for (int r = rowFrom; r < rowTo; r++) {
+            int t = t0;
+            for (; t + 4 <= t1; t += 4) {
+              f32Tokens4(w, cols, x, t, out, rows, r);
+            }
+            for (; t < t1; t++) {
+              out[t * rows + r] = f32Token(w, cols, x, t * cols, r);
+            }
           }
         }
       }
@@ -63,17 +72,20 @@ final class PanamaMatVecs {
           PanamaHalfFloats.deinterleave(x, t * cols, bound, xp, t * bound, scale);
           unscale[t] = 0x1p112f / scale;
         }
-        for (int r = rowFrom; r < rowTo; r++) {
-          int t = 0;
-          for (; t + 4 <= batch; t += 4) {
-            if (f16) {
-              f16Tokens4(w, cols, bound, xp, unscale, x, t, out, rows, r);
-            } else {
-              bf16Tokens4(w, cols, bound, xp, x, t, out, rows, r);
+        for (int t0 = 0; t0 < batch; t0 += TOKEN_BLOCK) {
+          int t1 = Math.min(batch, t0 + TOKEN_BLOCK);
+          for (int r = rowFrom; r < rowTo; r++) {
+            int t = t0;
+            for (; t + 4 <= t1; t += 4) {
+              if (f16) {
+                f16Tokens4(w, cols, bound, xp, unscale, x, t, out, rows, r);
+              } else {
+                bf16Tokens4(w, cols, bound, xp, x, t, out, rows, r);
+              }
             }
-          }
-          for (; t < batch; t++) {
-            out[t * rows + r] = f16 ? f16Token(w, cols, bound, xp, unscale[t], x, t, r) : bf16Token(w, cols, bound, xp, x, t, r);
+            for (; t < t1; t++) {
+              out[t * rows + r] = f16 ? f16Token(w, cols, bound, xp, unscale[t], x, t, r) : bf16Token(w, cols, bound, xp, x, t, r);
+            }
           }
         }
       }

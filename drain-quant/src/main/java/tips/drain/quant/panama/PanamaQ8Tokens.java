@@ -24,13 +24,17 @@ final class PanamaQ8Tokens {
     }
     int blocks = cols / 32;
     long rowBytes = (long) blocks * PanamaQ8.BLOCK_BYTES;
-    for (int r = rowFrom; r < rowTo; r++) {
-      int t = 0;
-      for (; t + 4 <= x.length; t += 4) {
-        tokens4(w, r * rowBytes, blocks, x[t], x[t + 1], x[t + 2], x[t + 3], out, t * rows + r, rows);
-      }
-      for (; t < x.length; t++) {
-        out[t * rows + r] = token(w, r * rowBytes, blocks, x[t]);
+    // tokens in blocks of 32 whose activations stay in the caches while every row passes over them
+    for (int t0 = 0; t0 < x.length; t0 += 32) {
+      int t1 = Math.min(x.length, t0 + 32);
+      for (int r = rowFrom; r < rowTo; r++) {
+        int t = t0;
+        for (; t + 4 <= t1; t += 4) {
+          tokens4(w, r * rowBytes, blocks, x[t], x[t + 1], x[t + 2], x[t + 3], out, t * rows + r, rows);
+        }
+        for (; t < t1; t++) {
+          out[t * rows + r] = token(w, r * rowBytes, blocks, x[t]);
+        }
       }
     }
   }
