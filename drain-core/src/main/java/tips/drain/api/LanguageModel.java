@@ -181,7 +181,8 @@ public final class LanguageModel implements AutoCloseable {
     return g.length > 0 ? g : config.eosTokenIds();
   }
 
-  Transformer transformer() {
+  /** The forward pass over the model's weights as loaded (for tools and benchmarks that drive it directly). */
+  public Transformer transformer() {
     return transformer;
   }
 
