@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import tips.drain.api.LanguageModel;
 import tips.drain.api.LoadOptions;
 import tips.drain.model.Batch;
+import tips.drain.util.Statistics;
 import tips.drain.model.ForwardState;
 import tips.drain.model.KvCache;
 import tips.drain.model.Products;
@@ -88,17 +89,9 @@ public final class InvarianceCost {
       System.out.printf(Locale.ROOT, "%s %s, %d threads (%s), %d rounds interleaved%n", model, m.storedFormat(), threads,
           m.kernelsName(), reps);
       System.out.printf(Locale.ROOT, "prefill %d tokens in steps of %d: invariant %.1f tok/s, tiled %.1f tok/s (invariant/tiled %.2f)%n",
-          prompt, step, mean(prefill[0]), mean(prefill[1]), mean(prefill[0]) / mean(prefill[1]));
+          prompt, step, Statistics.mean(prefill[0]), Statistics.mean(prefill[1]), Statistics.mean(prefill[0]) / Statistics.mean(prefill[1]));
       System.out.printf(Locale.ROOT, "one decode step of %d sequences: invariant %.1f tok/s, tiled %.1f tok/s (invariant/tiled %.2f)%n",
-          sequences, mean(decode[0]), mean(decode[1]), mean(decode[0]) / mean(decode[1]));
+          sequences, Statistics.mean(decode[0]), Statistics.mean(decode[1]), Statistics.mean(decode[0]) / Statistics.mean(decode[1]));
     }
-  }
-
-  private static double mean(double[] v) {
-    double s = 0;
-    for (double x : v) {
-      s += x;
-    }
-    return s / v.length;
   }
 }

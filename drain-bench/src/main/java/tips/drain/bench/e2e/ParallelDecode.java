@@ -15,6 +15,9 @@ import tips.drain.api.Session;
 import tips.drain.api.SessionOptions;
 import tips.drain.engine.EngineCounters;
 import tips.drain.engine.EngineOptions;
+import tips.drain.sampling.Sampler;
+import tips.drain.sampling.SamplingParams;
+import tips.drain.util.Statistics;
 
 /**
  * Aggregate decode speed of N sessions generating at once on N threads (the engine batches their steps) against
@@ -71,13 +74,13 @@ public final class ParallelDecode {
         }
       }
       System.out.println("sessions | aggregate decode tok/s (per round) | per session | vs 1 | prefill tok/s | mean entries per step");
-      double base = mean(speeds[0]);
+      double base = Statistics.mean(speeds[0]);
       for (int p = 0; p < parallel.size(); p++) {
         int n = parallel.get(p);
-        double s = mean(speeds[p]);
+        double s = Statistics.mean(speeds[p]);
         System.out.printf(Locale.ROOT, "%d | %.1f %s | %.1f | %.2fx | %.1f | %.1f%n", n, s, java.util.Arrays.toString(
             java.util.Arrays.stream(speeds[p]).map(v -> Math.round(v * 10) / 10.0).toArray()), s / n, s / base,
-            mean(prefills[p]), mean(batches[p]));
+            Statistics.mean(prefills[p]), Statistics.mean(batches[p]));
       }
     }
   }
@@ -94,6 +97,7 @@ public final class ParallelDecode {
         int id = i;
         futures.add(pool.submit(() -> {
           int vocab = m.config().vocabSize();
+          Sampler greedy = Sampler.create(SamplingParams.GREEDY);
           int[] ids = new SplittableRandom(42 + id + System.nanoTime()).ints(prompt, 3, vocab).toArray();
           try (Session s = m.newSession(SessionOptions.defaults().withContextLength(prompt + gen + 1))) {
             start.await();
@@ -103,7 +107,7 @@ public final class ParallelDecode {
             prefilled.await();
             times[4 * id + 2] = System.nanoTime();
             for (int t = 0; t < gen; t++) {
-              logits = s.feed(new int[] {argmax(logits, vocab)});
+              logits = s.feed(new int[] {greedy.sample(logits, vocab, ids, 0)});
             }
             times[4 * id + 3] = System.nanoTime();
           }
@@ -127,23 +131,5 @@ public final class ParallelDecode {
       decodeEnd = Math.max(decodeEnd, times[4 * i + 3]);
     }
     return new double[] {(double) n * gen * 1e9 / (decodeEnd - decodeStart), (double) n * prompt * 1e9 / (prefillEnd - prefillStart)};
-  }
-
-  private static double mean(double[] v) {
-    double s = 0;
-    for (double x : v) {
-      s += x;
-    }
-    return s / v.length;
-  }
-
-  private static int argmax(float[] x, int n) {
-    int best = 0;
-    for (int i = 1; i < n; i++) {
-      if (x[i] > x[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }
