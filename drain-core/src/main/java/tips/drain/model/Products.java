@@ -8,8 +8,9 @@ public enum Products {
    */
   INVARIANT,
   /**
-   * Matrix × matrix kernels tiled for many tokens (a long prompt of one sequence): fastest for prefill, but a
-   * token's sums depend on how many tokens share the call.
+   * Matrix × matrix kernels tiled for many tokens of one sequence (consecutive entries; a length-dependent rotary
+   * scaling is taken at the end of the call's run): fastest for a long prompt, but a token's sums depend on how many
+   * tokens share the call. For evaluation and benchmarks; the engine does not use it.
    */
   TILED
 }
