@@ -160,7 +160,7 @@ final class PanamaVectorOps {
     for (; i <= n - lanes; i += lanes) {
       vsum = vsum.add(FloatVector.fromArray(F, x, xOff + i));
     }
-    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(vsum);
     for (; i < n; i++) {
       sum += x[xOff + i];
     }
@@ -171,7 +171,7 @@ final class PanamaVectorOps {
       FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(mean);
       vss = d.fma(d, vss);
     }
-    float ss = vss.reduceLanes(VectorOperators.ADD);
+    float ss = PanamaLaneSums.sum(vss);
     for (; i < n; i++) {
       float d = x[xOff + i] - mean;
       ss += d * d;
