@@ -71,7 +71,11 @@ public final class DrainServer implements AutoCloseable {
 
   private void load(ModelSource source) {
     try {
-      ServedModel model = ServedModel.open(source);
+      // the engine batches the slots' sessions: give it a slot per server slot, and a queue for what waits
+      ModelSource sized = source.withLoadOptions(source.loadOptions().withEngine(source.loadOptions().engine()
+          .withSlots(options.parallel()).withQueue(Math.max(source.loadOptions().engine().queue(),
+              options.parallel()))));
+      ServedModel model = ServedModel.open(sized);
       int context = options.contextLength() > 0 ? options.contextLength()
           : Math.min(model.model().config().contextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
       routes.ready(model, new SlotPool(model.model(), options.parallel(), options.queueSize(), context));

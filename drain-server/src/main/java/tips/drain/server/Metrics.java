@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import tips.drain.engine.EngineCounters;
 
 /** The server's counters, gauges and histograms, written in Prometheus' text format for {@code GET /metrics}. */
 final class Metrics {
@@ -62,6 +63,19 @@ final class Metrics {
 
   int active() {
     return active.get();
+  }
+
+  /** The engine's own counters: its batched steps, tokens computed and reused from cached prefixes, KV bytes. */
+  static void engine(StringBuilder out, EngineCounters.Snapshot e) {
+    counter(out, "drain_engine_steps_total", "Forward steps of the engine (each batches every running sequence).",
+        e.steps());
+    counter(out, "drain_engine_step_entries_total", "Tokens run in those steps, all sequences together.",
+        e.stepEntries());
+    counter(out, "drain_engine_computed_tokens_total", "Prompt and generated tokens computed.", e.computedTokens());
+    counter(out, "drain_engine_reused_tokens_total", "Prompt tokens reused from a cached prefix, not computed.",
+        e.reusedTokens());
+    gauge(out, "drain_engine_kv_cache_bytes", "Bytes of KV caches the engine holds (free slots keep theirs for reuse).",
+        e.kvBytes());
   }
 
   String render(IntSupplier queued, long kvCapacity) {

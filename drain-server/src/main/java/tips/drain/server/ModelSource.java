@@ -52,6 +52,11 @@ public record ModelSource(Path directory, LanguageModel loaded, LoadOptions load
         null);
   }
 
+  /** Loads {@link #directory()} with {@code options} (ignored for a model already loaded). */
+  public ModelSource withLoadOptions(LoadOptions options) {
+    return new ModelSource(directory, loaded, options, name, adapters, chatTemplate);
+  }
+
   public ModelSource withName(String n) {
     return new ModelSource(directory, loaded, loadOptions, n, adapters, chatTemplate);
   }

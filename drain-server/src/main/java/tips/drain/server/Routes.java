@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import tips.drain.DrainException;
 import tips.drain.api.ContextLengthException;
+import tips.drain.engine.EngineBusyException;
 import tips.drain.tokenizer.Tokenizer;
 
 /**
@@ -77,6 +78,8 @@ final class Routes {
       dispatch(call, route, arrival);
     } catch (ApiException e) {
       answerError(call, e);
+    } catch (EngineBusyException e) {
+      answerError(call, ApiException.unavailable("engine_busy", e.getMessage()));
     } catch (ContextLengthException e) {
       answerError(call, ApiException.badRequest(null, "context_length_exceeded", e.getMessage()));
     } catch (DrainException e) {
@@ -100,8 +103,12 @@ final class Routes {
         require(call, "GET");
         SlotPool p = pool;
         long capacity = p == null ? 0 : (long) p.contextLength() * options.parallel();
-        call.send(200, "text/plain; version=0.0.4; charset=utf-8",
-            metrics.render(() -> p == null ? 0 : p.waiting(), capacity));
+        StringBuilder text = new StringBuilder(metrics.render(() -> p == null ? 0 : p.waiting(), capacity));
+        ServedModel s = served;
+        if (s != null) {
+          Metrics.engine(text, s.model().engine().counters());
+        }
+        call.send(200, "text/plain; version=0.0.4; charset=utf-8", text.toString());
       }
       case "/v1/models" -> {
         require(call, "GET");

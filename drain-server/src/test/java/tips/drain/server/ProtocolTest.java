@@ -276,7 +276,7 @@ class ProtocolTest {
     for (String name : List.of("drain_requests_total{route=\"/v1/completions\",status=\"200\"}",
         "drain_prompt_tokens_total", "drain_generated_tokens_total", "drain_queue_depth 0", "drain_active_sequences 0",
         "drain_kv_cache_used_tokens 0", "drain_kv_cache_capacity_tokens 2048", "drain_time_to_first_token_seconds_bucket",
-        "drain_decode_tokens_per_second_count")) {
+        "drain_decode_tokens_per_second_count", "drain_engine_steps_total", "drain_engine_reused_tokens_total")) {
       assertTrue(m.contains(name), name + " in\n" + m);
     }
   }
