@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tips.drain.engine.EngineOptions;
 import tips.drain.testing.TestData;
 
 /** The drain command as a user meets it: output, JSON, exit codes and error messages (on both kernel paths). */
@@ -174,7 +175,7 @@ class CliTest {
     assertTrue(r.out().contains("vs first"), r.out());
     assertEquals(4, r.out().lines().filter(l -> l.startsWith("stories260K")).count(), r.out());
     assertTrue(r.out().contains("(stories260K Q4_0)") && r.out().contains("on 1 thread (best "), r.out());
-    assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1 b256"), r.err());
+    assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1 b" + EngineOptions.DEFAULT_STEP_TOKENS), r.err());
   }
 
   @Test
