@@ -3,7 +3,6 @@ package tips.drain.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -121,33 +120,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
   /** The tensor converted to a new float array (F32, F16, BF16 or F64): for small tensors such as norms. */
   public float[] toFloatArray(String name) {
-    TensorInfo t = info(name);
-    MemorySegment s = segment(name);
-    long n = t.elementCount();
-    if (n > Integer.MAX_VALUE - 8) {
-      throw new WeightException(path + ": tensor '" + name + "' is too large for a float array (" + n + " elements)");
-    }
-    float[] out = new float[(int) n];
-    switch (t.dtype()) {
-      case F32 -> MemorySegment.copy(s, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, out.length);
-      case BF16 -> {
-        for (int i = 0; i < out.length; i++) {
-          out[i] = tips.drain.tensor.Floats.bf16ToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i));
-        }
-      }
-      case F16 -> {
-        for (int i = 0; i < out.length; i++) {
-          out[i] = Float.float16ToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i));
-        }
-      }
-      case F64 -> {
-        for (int i = 0; i < out.length; i++) {
-          out[i] = (float) s.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, 8L * i);
-        }
-      }
-      default -> throw new WeightException(path + ": tensor '" + name + "' is " + t.dtype() + ", expected a float type");
-    }
-    return out;
+    return TensorFloats.toFloatArray(segment(name), info(name), path.toString());
   }
 
   @Override

@@ -98,6 +98,18 @@ public record ModelConfig(
         defaultAttentionScale(headDim), 0f, 0f, 0, 0);
   }
 
+  /**
+   * This config with the rotary embedding of the model and of every layer replaced by {@code f(rope)} (e.g. the
+   * frequency factors a GGUF file stores as a tensor).
+   */
+  public ModelConfig withRope(java.util.function.UnaryOperator<RopeConfig> f) {
+    List<LayerConfig> perLayer = layers.stream().map(l -> new LayerConfig(l.slidingWindow(), f.apply(l.rope()))).toList();
+    return new ModelConfig(family, architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+        vocabSize, contextLength, rmsNormEps, f.apply(rope), tieWordEmbeddings, attentionBias, mlpBias, activation,
+        slidingWindow, bosTokenId, eosTokenIds, perLayer, normWeightOffset, embeddingScale, attentionScale,
+        attentionSoftcap, finalSoftcap, numExperts, numExpertsPerToken);
+  }
+
   /** {@code head_dim ** -0.5} in float, as transformers scales attention scores by default. */
   public static float defaultAttentionScale(double scalar) {
     return (float) Math.pow(scalar, -0.5);

@@ -1,0 +1,229 @@
+package tips.drain.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tips.drain.io.GgufMetadata;
+
+/**
+ * The tokenizer a GGUF file stores in its {@code tokenizer.ggml.*} metadata, built from the same pipeline pieces
+ * as a tokenizer.json, in the form Hugging Face's converters give the model it came from:
+ * <ul>
+ *   <li>{@code llama} (SentencePiece BPE): the pieces and their scores become a BPE vocabulary with the merges
+ *       transformers derives from the scores, byte fallback when the vocabulary has {@code <0xXX>} pieces, the
+ *       space-to-▁ normalizer (with the prefix ▁ unless {@code tokenizer.ggml.add_space_prefix} is false);</li>
+ *   <li>{@code gpt2} (byte-level BPE): the vocabulary and {@code tokenizer.ggml.merges}, and the word splitting
+ *       named by {@code tokenizer.ggml.pre} ({@link #PRE_TYPES}).</li>
+ * </ul>
+ * Control and user-defined tokens ({@code tokenizer.ggml.token_type} 3 and 4) are added tokens, control ones
+ * special; BOS/EOS are added as {@code tokenizer.ggml.add_bos_token} / {@code add_eos_token} say; the chat
+ * template is {@code tokenizer.chat_template}. Other models ({@code bert}: WordPiece...) are refused, naming them.
+ */
+final class GgufTokenizer {
+  /** The {@code tokenizer.ggml.pre} values of {@code gpt2} vocabularies DRAIN splits exactly as Hugging Face. */
+  static final String PRE_TYPES = "llama-bpe (llama3, llama-v3), qwen2, gpt-2, falcon, starcoder";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CONTROL = 3;
+  private static final int USER_DEFINED = 4;
+  private static final int UNKNOWN = 2;
+
+  private GgufTokenizer() {}
+
+  static Tokenizer load(GgufMetadata m, Path file) {
+    String model = m.optString("tokenizer.ggml.model")
+        .orElseThrow(() -> new TokenizerException(file + ": no tokenizer in this GGUF file (tokenizer.ggml.model is missing)"));
+    List<String> tokens = m.strings("tokenizer.ggml.tokens");
+    int[] types = m.has("tokenizer.ggml.token_type") ? m.ints("tokenizer.ggml.token_type") : new int[0];
+    if (types.length != 0 && types.length != tokens.size()) {
+      throw new TokenizerException(file + ": tokenizer.ggml.token_type has " + types.length + " entries for "
+          + tokens.size() + " tokens");
+    }
+    Map<String, Integer> vocab = new HashMap<>(tokens.size() * 2);
+    for (int i = 0; i < tokens.size(); i++) {
+      vocab.putIfAbsent(tokens.get(i), i);
+    }
+    JsonPath where = new JsonPath(file.toString(), "tokenizer.ggml");
+    return switch (model) {
+      case "llama" -> sentencePiece(m, file, tokens, types, vocab, where);
+      case "gpt2" -> byteLevel(m, file, tokens, types, vocab, where);
+      default -> throw new TokenizerException(file + ": tokenizer.ggml.model '" + model
+          + "' is not supported (llama: SentencePiece BPE, gpt2: byte-level BPE)");
+    };
+  }
+
+  private static Tokenizer sentencePiece(GgufMetadata m, Path file, List<String> tokens, int[] types,
+      Map<String, Integer> vocab, JsonPath where) {
+    if (!m.has("tokenizer.ggml.scores")) {
+      throw new TokenizerException(file + ": tokenizer.ggml.scores is missing (a SentencePiece vocabulary needs them)");
+    }
+    float[] scores = m.floats("tokenizer.ggml.scores");
+    if (scores.length != tokens.size()) {
+      throw new TokenizerException(file + ": tokenizer.ggml.scores has " + scores.length + " entries for " + tokens.size()
+          + " tokens");
+    }
+    boolean prefix = m.optBool("tokenizer.ggml.add_space_prefix").orElse(true);
+    int unk = m.optInteger("tokenizer.ggml.unknown_token_id").orElse(-1);
+    boolean byteFallback = vocab.containsKey("<0x00>") && vocab.containsKey("<0xFF>");
+    BpeModel bpe = new BpeModel(vocab, scoreMerges(tokens, scores, vocab), unk, true, byteFallback, false, "", "");
+    String normalizer = prefix
+        ? "{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"Prepend\",\"prepend\":\"▁\"},"
+            + "{\"type\":\"Replace\",\"pattern\":{\"String\":\" \"},\"content\":\"▁\"}]}"
+        : "{\"type\":\"Replace\",\"pattern\":{\"String\":\" \"},\"content\":\"▁\"}";
+    String decoder = "{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"Replace\",\"pattern\":{\"String\":\"▁\"},\"content\":\" \"},"
+        + "{\"type\":\"ByteFallback\"},{\"type\":\"Fuse\"}"
+        + (prefix ? ",{\"type\":\"Strip\",\"content\":\" \",\"start\":1,\"stop\":0}" : "") + "]}";
+    Normalizer n = Normalizers.fromJson(json(normalizer), where.child("normalizer"));
+    return assemble(m, file, tokens, types, n, null, bpe, Decoders.fromJson(json(decoder), where.child("decoder")), true);
+  }
+
+  /**
+   * The merges transformers' SentencePiece converter derives: every split of a piece into two pieces of the
+   * vocabulary, ordered by the piece's score (highest first), then by the longer left part, then the longer
+   * right part; within a piece by the ids of its parts.
+   */
+  static MergeTable scoreMerges(List<String> tokens, float[] scores, Map<String, Integer> vocab) {
+    record Merge(int left, int right, int merged, float score, int leftLength, int rightLength) {}
+    List<Merge> merges = new ArrayList<>();
+    for (int id = 0; id < tokens.size(); id++) {
+      String piece = tokens.get(id);
+      if (vocab.get(piece) != id) {
+        continue;
+      }
+      List<Merge> local = new ArrayList<>();
+      for (int i = piece.offsetByCodePoints(0, Math.min(1, piece.length())); i > 0 && i < piece.length();
+          i = piece.offsetByCodePoints(i, 1)) {
+        Integer l = vocab.get(piece.substring(0, i));
+        Integer r = vocab.get(piece.substring(i));
+        if (l != null && r != null) {
+          local.add(new Merge(l, r, id, scores[id], piece.codePointCount(0, i), piece.codePointCount(i, piece.length())));
+        }
+      }
+      local.sort(Comparator.comparingInt(Merge::left).thenComparingInt(Merge::right));
+      merges.addAll(local);
+    }
+    merges.sort(Comparator.comparingDouble((Merge x) -> x.score()).thenComparingInt(Merge::leftLength)
+        .thenComparingInt(Merge::rightLength).reversed());
+    MergeTable table = new MergeTable(merges.size());
+    for (int rank = 0; rank < merges.size(); rank++) {
+      Merge x = merges.get(rank);
+      table.put(x.left(), x.right(), rank, x.merged());
+    }
+    return table;
+  }
+
+  private static Tokenizer byteLevel(GgufMetadata m, Path file, List<String> tokens, int[] types,
+      Map<String, Integer> vocab, JsonPath where) {
+    List<String> lines = m.strings("tokenizer.ggml.merges");
+    List<String> lefts = new ArrayList<>(lines.size());
+    List<String> rights = new ArrayList<>(lines.size());
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      int space = line.indexOf(' ', 1);
+      if (space < 0) {
+        throw new TokenizerException(file + ": tokenizer.ggml.merges[" + i + "] is \"" + line + "\", expected \"left right\"");
+      }
+      lefts.add(line.substring(0, space));
+      rights.add(line.substring(space + 1));
+    }
+    MergeTable merges = TokenizerJson.merges(lefts, rights, vocab, "", where.child("merges"));
+    String pre = m.optString("tokenizer.ggml.pre").orElse("default");
+    // Llama 3's tokenizer.json looks a whole word up in the vocabulary before merging (ignore_merges)
+    boolean llama3 = pre.equals("llama-bpe") || pre.equals("llama3") || pre.equals("llama-v3");
+    BpeModel bpe = new BpeModel(vocab, merges, -1, false, false, llama3, "", "");
+    String byteLevelNoRegex = "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"use_regex\":false}";
+    String byteLevelRegex = "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"use_regex\":true}";
+    String normalizer = null;
+    String preTokenizer = switch (pre) {
+      case "llama-bpe", "llama3", "llama-v3" -> sequence(split(GptSplitter.LLAMA3), byteLevelNoRegex);
+      case "qwen2", "deepseek-r1-qwen" -> {
+        normalizer = "{\"type\":\"NFC\"}";
+        yield sequence(split(GptSplitter.QWEN2), byteLevelNoRegex);
+      }
+      case "gpt-2", "gpt2" -> byteLevelRegex;
+      case "falcon" -> sequence("{\"type\":\"Punctuation\",\"behavior\":\"Contiguous\"}", byteLevelRegex,
+          "{\"type\":\"Digits\",\"individual_digits\":false}",
+          "{\"type\":\"Split\",\"pattern\":{\"Regex\":\"[0-9][0-9][0-9]\"},\"behavior\":\"Isolated\",\"invert\":false}");
+      case "starcoder" -> sequence("{\"type\":\"Digits\",\"individual_digits\":true}", byteLevelRegex);
+      default -> throw new TokenizerException(file + ": tokenizer.ggml.pre '" + pre + "' is not supported (supported: "
+          + PRE_TYPES + ")");
+    };
+    Normalizer n = normalizer == null ? null : Normalizers.fromJson(json(normalizer), where.child("normalizer"));
+    PreTokenizer p = PreTokenizers.fromJson(json(preTokenizer), where.child("pre"));
+    Decoder d = Decoders.fromJson(json("{\"type\":\"ByteLevel\"}"), where.child("decoder"));
+    return assemble(m, file, tokens, types, n, p, bpe, d, llama3);
+  }
+
+  private static Tokenizer assemble(GgufMetadata m, Path file, List<String> tokens, int[] types, Normalizer normalizer,
+      PreTokenizer preTokenizer, BpeModel bpe, Decoder decoder, boolean addBosDefault) {
+    List<AddedToken> added = new ArrayList<>();
+    for (int i = 0; i < types.length; i++) {
+      if (types[i] == CONTROL || types[i] == USER_DEFINED || types[i] == UNKNOWN) {
+        boolean special = types[i] != USER_DEFINED;
+        added.add(new AddedToken(i, tokens.get(i), special, false, false, false, !special));
+      }
+    }
+    int bos = m.optInteger("tokenizer.ggml.bos_token_id").orElse(-1);
+    int eos = m.optInteger("tokenizer.ggml.eos_token_id").orElse(-1);
+    boolean addBos = m.optBool("tokenizer.ggml.add_bos_token").orElse(addBosDefault) && bos >= 0;
+    boolean addEos = m.optBool("tokenizer.ggml.add_eos_token").orElse(false) && eos >= 0;
+    PostProcessor post = ids -> {
+      int[] out = new int[ids.length + (addBos ? 1 : 0) + (addEos ? 1 : 0)];
+      if (addBos) {
+        out[0] = bos;
+      }
+      System.arraycopy(ids, 0, out, addBos ? 1 : 0, ids.length);
+      if (addEos) {
+        out[out.length - 1] = eos;
+      }
+      return out;
+    };
+    Map<String, String> templates = new LinkedHashMap<>();
+    m.optString("tokenizer.chat_template").ifPresent(t -> templates.put("default", t));
+    TokenizerConfig config = new TokenizerConfig(token(tokens, bos, file), token(tokens, eos, file),
+        token(tokens, m.optInteger("tokenizer.ggml.unknown_token_id").orElse(-1), file),
+        token(tokens, m.optInteger("tokenizer.ggml.padding_token_id").orElse(-1), file), List.of(), false, addBos,
+        templates);
+    return new HfTokenizer(normalizer, preTokenizer, bpe, new AddedVocabulary(added, normalizer), post, decoder, config);
+  }
+
+  private static String token(List<String> tokens, int id, Path file) {
+    if (id < 0) {
+      return null;
+    }
+    if (id >= tokens.size()) {
+      throw new TokenizerException(file + ": special token id " + id + " is outside the vocabulary of " + tokens.size());
+    }
+    return tokens.get(id);
+  }
+
+  private static String split(String regex) {
+    return "{\"type\":\"Split\",\"pattern\":{\"Regex\":" + quote(regex) + "},\"behavior\":\"Isolated\",\"invert\":false}";
+  }
+
+  private static String sequence(String... steps) {
+    return "{\"type\":\"Sequence\",\"pretokenizers\":[" + String.join(",", steps) + "]}";
+  }
+
+  private static String quote(String s) {
+    try {
+      return JSON.writeValueAsString(s);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("built-in tokenizer JSON: " + text, e);
+    }
+  }
+}
