@@ -60,7 +60,8 @@ public final class GgufTensors implements TensorSource {
       switch (name) {
         case ROPE_FREQS -> { }
         case "token_embd.weight" -> put(entries, "model.embed_tokens.weight", t, Transform.NONE, 0, 1, 0, family);
-        case "output_norm.weight" -> put(entries, "model.norm.weight", t, Transform.NONE, 0, 1, 0, family);
+        case "output_norm.weight" -> put(entries, "model.norm.weight", t,
+            family.normsPlusOne() ? Transform.NORM_MINUS_ONE : Transform.NONE, 0, 1, 0, family);
         case "output.weight" -> put(entries, "lm_head.weight", t, Transform.NONE, 0, 1, 0, family);
         default -> layerTensor(entries, t, family, heads, kvHeads, shards.path());
       }
