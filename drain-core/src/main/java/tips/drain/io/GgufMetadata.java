@@ -55,6 +55,18 @@ public final class GgufMetadata {
     return has(key) ? Optional.of(integer(key)) : Optional.empty();
   }
 
+  /**
+   * A token id ({@code tokenizer.ggml.bos_token_id}...): empty when absent or when it is llama.cpp's "none"
+   * (-1, or 0xFFFFFFFF as an unsigned 32-bit value).
+   */
+  public Optional<Integer> optTokenId(String key) {
+    if (!has(key)) {
+      return Optional.empty();
+    }
+    long v = as(key, require(key), Long.class, "an integer");
+    return v < 0 || v >= Integer.MAX_VALUE ? Optional.empty() : Optional.of((int) v);
+  }
+
   /** A FLOAT32 or FLOAT64 (or integer) value. */
   public double number(String key) {
     Object v = require(key);

@@ -69,7 +69,7 @@ final class GgufTokenizer {
           + " tokens");
     }
     boolean prefix = m.optBool("tokenizer.ggml.add_space_prefix").orElse(true);
-    int unk = m.optInteger("tokenizer.ggml.unknown_token_id").orElse(-1);
+    int unk = m.optTokenId("tokenizer.ggml.unknown_token_id").orElse(-1);
     boolean byteFallback = vocab.containsKey("<0x00>") && vocab.containsKey("<0xFF>");
     BpeModel bpe = new BpeModel(vocab, scoreMerges(tokens, scores, vocab), unk, true, byteFallback, false, "", "");
     String normalizer = prefix
@@ -169,8 +169,8 @@ final class GgufTokenizer {
         added.add(new AddedToken(i, tokens.get(i), special, false, false, false, !special));
       }
     }
-    int bos = m.optInteger("tokenizer.ggml.bos_token_id").orElse(-1);
-    int eos = m.optInteger("tokenizer.ggml.eos_token_id").orElse(-1);
+    int bos = m.optTokenId("tokenizer.ggml.bos_token_id").orElse(-1);
+    int eos = m.optTokenId("tokenizer.ggml.eos_token_id").orElse(-1);
     boolean addBos = m.optBool("tokenizer.ggml.add_bos_token").orElse(addBosDefault) && bos >= 0;
     boolean addEos = m.optBool("tokenizer.ggml.add_eos_token").orElse(false) && eos >= 0;
     PostProcessor post = ids -> {
@@ -187,8 +187,8 @@ final class GgufTokenizer {
     Map<String, String> templates = new LinkedHashMap<>();
     m.optString("tokenizer.chat_template").ifPresent(t -> templates.put("default", t));
     TokenizerConfig config = new TokenizerConfig(token(tokens, bos, file), token(tokens, eos, file),
-        token(tokens, m.optInteger("tokenizer.ggml.unknown_token_id").orElse(-1), file),
-        token(tokens, m.optInteger("tokenizer.ggml.padding_token_id").orElse(-1), file), List.of(), false, addBos,
+        token(tokens, m.optTokenId("tokenizer.ggml.unknown_token_id").orElse(-1), file),
+        token(tokens, m.optTokenId("tokenizer.ggml.padding_token_id").orElse(-1), file), List.of(), false, addBos,
         templates);
     return new HfTokenizer(normalizer, preTokenizer, bpe, new AddedVocabulary(added, normalizer), post, decoder, config);
   }

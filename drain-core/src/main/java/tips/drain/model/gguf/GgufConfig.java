@@ -76,10 +76,10 @@ final class GgufConfig {
     ropeScaling(m, a, c, file);
     c.put("vocab_size", vocabSize(shards, a));
     c.put("tie_word_embeddings", !shards.contains("output.weight"));
-    m.optInteger("tokenizer.ggml.bos_token_id").ifPresent(id -> c.put("bos_token_id", id));
+    m.optTokenId("tokenizer.ggml.bos_token_id").ifPresent(id -> c.put("bos_token_id", id));
     Set<Integer> eos = new LinkedHashSet<>();
     for (String key : new String[] {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
-      m.optInteger(key).filter(id -> id >= 0).ifPresent(eos::add);
+      m.optTokenId(key).ifPresent(eos::add);
     }
     if (!eos.isEmpty()) {
       var array = c.putArray("eos_token_id");
