@@ -184,13 +184,24 @@ final class GgufTokenizer {
       }
       return out;
     };
+    TokenizerConfig config = config(m, tokens, file, addBos);
+    return new HfTokenizer(normalizer, preTokenizer, bpe, new AddedVocabulary(added, normalizer), post, decoder, config);
+  }
+
+  /** The special tokens and chat template of a GGUF file, as tokenizer_config.json would give them. */
+  static TokenizerConfig config(GgufMetadata m, Path file) {
+    List<String> tokens = m.strings("tokenizer.ggml.tokens");
+    return config(m, tokens, file, m.optBool("tokenizer.ggml.add_bos_token").orElse(null));
+  }
+
+  private static TokenizerConfig config(GgufMetadata m, List<String> tokens, Path file, Boolean addBos) {
     Map<String, String> templates = new LinkedHashMap<>();
     m.optString("tokenizer.chat_template").ifPresent(t -> templates.put("default", t));
-    TokenizerConfig config = new TokenizerConfig(token(tokens, bos, file), token(tokens, eos, file),
+    return new TokenizerConfig(token(tokens, m.optTokenId("tokenizer.ggml.bos_token_id").orElse(-1), file),
+        token(tokens, m.optTokenId("tokenizer.ggml.eos_token_id").orElse(-1), file),
         token(tokens, m.optTokenId("tokenizer.ggml.unknown_token_id").orElse(-1), file),
         token(tokens, m.optTokenId("tokenizer.ggml.padding_token_id").orElse(-1), file), List.of(), false, addBos,
         templates);
-    return new HfTokenizer(normalizer, preTokenizer, bpe, new AddedVocabulary(added, normalizer), post, decoder, config);
   }
 
   private static String token(List<String> tokens, int id, Path file) {
