@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Writes small GGUF files byte by byte for tests, including malformed ones. */
-final class GgufBytes {
+public final class GgufBytes {
   private final ByteArrayOutputStream kv = new ByteArrayOutputStream();
   private final ByteArrayOutputStream infos = new ByteArrayOutputStream();
   private final List<byte[]> data = new ArrayList<>();
@@ -18,12 +18,12 @@ final class GgufBytes {
   private int alignment = 32;
   private long dataOffset;
 
-  GgufBytes version(int v) {
+  public GgufBytes version(int v) {
     version = v;
     return this;
   }
 
-  GgufBytes string(String key, String value) {
+  public GgufBytes string(String key, String value) {
     str(kv, key);
     u32(kv, 8);
     str(kv, value);
@@ -31,7 +31,7 @@ final class GgufBytes {
     return this;
   }
 
-  GgufBytes u32(String key, long value) {
+  public GgufBytes u32(String key, long value) {
     str(kv, key);
     u32(kv, 4);
     u32(kv, value);
@@ -39,7 +39,7 @@ final class GgufBytes {
     return this;
   }
 
-  GgufBytes f32(String key, float value) {
+  public GgufBytes f32(String key, float value) {
     str(kv, key);
     u32(kv, 6);
     u32(kv, Float.floatToIntBits(value));
@@ -47,7 +47,7 @@ final class GgufBytes {
     return this;
   }
 
-  GgufBytes bool(String key, boolean value) {
+  public GgufBytes bool(String key, boolean value) {
     str(kv, key);
     u32(kv, 7);
     kv.write(value ? 1 : 0);
@@ -55,7 +55,7 @@ final class GgufBytes {
     return this;
   }
 
-  GgufBytes strings(String key, List<String> values) {
+  public GgufBytes strings(String key, List<String> values) {
     str(kv, key);
     u32(kv, 9);
     u32(kv, 8);
@@ -65,7 +65,7 @@ final class GgufBytes {
     return this;
   }
 
-  GgufBytes floats(String key, float[] values) {
+  public GgufBytes floats(String key, float[] values) {
     str(kv, key);
     u32(kv, 9);
     u32(kv, 6);
@@ -77,7 +77,7 @@ final class GgufBytes {
     return this;
   }
 
-  GgufBytes ints(String key, int[] values) {
+  public GgufBytes ints(String key, int[] values) {
     str(kv, key);
     u32(kv, 9);
     u32(kv, 5);
@@ -90,7 +90,7 @@ final class GgufBytes {
   }
 
   /** An array of arrays of UINT8, plus every scalar type: for the reader's value decoding. */
-  GgufBytes everyType(String prefix) {
+  public GgufBytes everyType(String prefix) {
     int[][] scalars = {{0, 1}, {1, 1}, {2, 2}, {3, 2}, {10, 8}, {11, 8}, {12, 8}};
     for (int[] s : scalars) {
       str(kv, prefix + s[0]);
@@ -115,17 +115,17 @@ final class GgufBytes {
     return this;
   }
 
-  GgufBytes alignment(int a) {
+  public GgufBytes alignment(int a) {
     alignment = a;
     return u32("general.alignment", a);
   }
 
   /** A tensor of ggml type {@code type}, dims in ggml order, with {@code bytes} of data placed at the next aligned offset. */
-  GgufBytes tensor(String name, int type, long[] dims, byte[] bytes) {
+  public GgufBytes tensor(String name, int type, long[] dims, byte[] bytes) {
     return tensorAt(name, type, dims, bytes, dataOffset);
   }
 
-  GgufBytes tensorAt(String name, int type, long[] dims, byte[] bytes, long offset) {
+  public GgufBytes tensorAt(String name, int type, long[] dims, byte[] bytes, long offset) {
     str(infos, name);
     u32(infos, dims.length);
     for (long d : dims) {
@@ -141,7 +141,7 @@ final class GgufBytes {
     return this;
   }
 
-  byte[] build() {
+  public byte[] build() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes("GGUF".getBytes(StandardCharsets.US_ASCII));
     u32(out, version);
@@ -161,7 +161,7 @@ final class GgufBytes {
     return out.toByteArray();
   }
 
-  static byte[] f32Bytes(float... values) {
+  public static byte[] f32Bytes(float... values) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       b.putFloat(v);
