@@ -53,9 +53,33 @@ final class GgufTokenizer {
     return switch (model) {
       case "llama" -> sentencePiece(m, file, tokens, types, vocab, where);
       case "gpt2" -> byteLevel(m, file, tokens, types, vocab, where);
+      case "bert" -> throw new TokenizerException(file + ": tokenizer.ggml.model 'bert' (WordPiece) is not supported by "
+          + "this build; its vocabulary reads as Hugging Face's through wordPieceVocab");
       default -> throw new TokenizerException(file + ": tokenizer.ggml.model '" + model
           + "' is not supported (llama: SentencePiece BPE, gpt2: byte-level BPE)");
     };
+  }
+
+  /**
+   * A {@code bert} GGUF vocabulary as Hugging Face's WordPiece vocab: llama.cpp's converter marks word-initial
+   * pieces with a leading ▁ and writes continuation pieces without {@code ##}; control tokens and bracketed
+   * ones ({@code [unused0]}) stay as they are. For a WordPiece model to plug in.
+   */
+  static Map<String, Integer> wordPieceVocab(List<String> tokens, int[] types) {
+    Map<String, Integer> vocab = new LinkedHashMap<>(tokens.size() * 2);
+    for (int i = 0; i < tokens.size(); i++) {
+      String t = tokens.get(i);
+      String piece;
+      if (t.startsWith("\u2581")) {
+        piece = t.substring(1);
+      } else if ((i < types.length && types[i] == CONTROL) || (t.length() > 1 && t.startsWith("[") && t.endsWith("]"))) {
+        piece = t;
+      } else {
+        piece = "##" + t;
+      }
+      vocab.putIfAbsent(piece, i);
+    }
+    return vocab;
   }
 
   private static Tokenizer sentencePiece(GgufMetadata m, Path file, List<String> tokens, int[] types,

@@ -72,6 +72,19 @@ class GgufTokenizerTest {
   }
 
   @Test
+  void bertVocabularyReadsAsHuggingFacesWordPieceVocab() throws IOException {
+    Path file = TestData.path("tokenizers/gguf/ggml-vocab-bert-bge.gguf");
+    try (tips.drain.io.GgufFile f = tips.drain.io.GgufFile.open(file)) {
+      java.util.Map<String, Integer> vocab = GgufTokenizer.wordPieceVocab(f.metadata().strings("tokenizer.ggml.tokens"),
+          f.metadata().ints("tokenizer.ggml.token_type"));
+      JsonNode expected = JSON.readTree(TestData.model("all-MiniLM-L6-v2").resolve("tokenizer.json").toFile())
+          .get("model").get("vocab");
+      assertEquals(expected.size(), vocab.size());
+      expected.fields().forEachRemaining(e -> assertEquals(e.getValue().asInt(), vocab.get(e.getKey()), e.getKey()));
+    }
+  }
+
+  @Test
   void wordPieceIsRefusedNamingTheModel() {
     TokenizerException e = assertThrows(TokenizerException.class,
         () -> Tokenizer.open(TestData.path("tokenizers/gguf/ggml-vocab-bert-bge.gguf")));
