@@ -27,7 +27,25 @@ import tips.drain.io.GgufMetadata;
  */
 final class GgufTokenizer {
   /** The {@code tokenizer.ggml.pre} values of {@code gpt2} vocabularies DRAIN splits exactly as Hugging Face. */
-  static final String PRE_TYPES = "llama-bpe (llama3, llama-v3), qwen2, gpt-2, falcon, starcoder";
+  static final String PRE_TYPES = "llama-bpe (llama3, llama-v3), smaug-bpe, dbrx, tekken, qwen2, gpt-2, falcon, starcoder, "
+      + "deepseek-llm, deepseek-coder, deepseek-v3, default";
+
+  // The word-splitting regexes of the tokenizer.json files these pre-tokenizer types stand for, as llama.cpp lists them.
+  // Letters that Unicode normalization would change (U+1F7D, U+2126...) are written as escapes.
+  private static final String LLAMA3_CASED = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?"
+      + "\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  private static final String TEKKEN = "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
+      + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*|\\p{N}"
+      + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  private static final String DEEPSEEK_LETTERS = "\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚ"
+      + "Ḁ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-\\x{1F7D}ᾀ-ᾴᾶ-ᾼ\\x{1FBE}ῂ-ῄῆ-ῌῐ-\\x{1FD3}ῖ-\\x{1FDB}ῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤ\\x{2126}ℨ\\x{212A}-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ"
+      + "\\x{10400}-\\x{1044F}\\x{104B0}-\\x{104D3}\\x{104D8}-\\x{104FB}\\x{10C80}-\\x{10CB2}\\x{10CC0}-\\x{10CF2}"
+      + "\\x{118A0}-\\x{118DF}\\x{1E900}-\\x{1E943}]+";
+  private static final String DEEPSEEK_PUNCTUATION = "\\s?[!-/:-~！-／：-～‘-‟　-。]+";
+  private static final String CJK = "[一-龥ࠀ-一가-퟿]+";
+  private static final String DEEPSEEK3 = "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?"
+      + "[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+";
+  private static final String GPT2_NO_TRAILING = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int CONTROL = 3;
@@ -160,28 +178,44 @@ final class GgufTokenizer {
     String pre = m.optString("tokenizer.ggml.pre").orElse("default");
     // Llama 3's tokenizer.json looks a whole word up in the vocabulary before merging (ignore_merges)
     boolean llama3 = pre.equals("llama-bpe") || pre.equals("llama3") || pre.equals("llama-v3");
-    BpeModel bpe = new BpeModel(vocab, merges, -1, false, false, llama3, "", "");
+    boolean ignoreMerges = llama3 || pre.equals("tekken");
+    BpeModel bpe = new BpeModel(vocab, merges, -1, false, false, ignoreMerges, "", "");
+    String normalizer = pre.equals("qwen2") || pre.equals("deepseek-r1-qwen") ? "{\"type\":\"NFC\"}" : null;
+    String preTokenizer = preTokenizerJson(pre, file);
+    Normalizer n = normalizer == null ? null : Normalizers.fromJson(json(normalizer), where.child("normalizer"));
+    PreTokenizer p = PreTokenizers.fromJson(json(preTokenizer), where.child("pre"));
+    Decoder d = Decoders.fromJson(json("{\"type\":\"ByteLevel\"}"), where.child("decoder"));
+    return assemble(m, file, tokens, types, n, p, bpe, d, ignoreMerges);
+  }
+
+  /**
+   * The tokenizer.json {@code pre_tokenizer} of the byte-level BPE models whose GGUF files llama.cpp marks with
+   * {@code tokenizer.ggml.pre} = {@code pre}; {@code default} is llama.cpp's own fallback for files without one.
+   */
+  static String preTokenizerJson(String pre, Path file) {
     String byteLevelNoRegex = "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"use_regex\":false}";
     String byteLevelRegex = "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"use_regex\":true}";
-    String normalizer = null;
-    String preTokenizer = switch (pre) {
+    return switch (pre) {
       case "llama-bpe", "llama3", "llama-v3" -> sequence(split(GptSplitter.LLAMA3), byteLevelNoRegex);
-      case "qwen2", "deepseek-r1-qwen" -> {
-        normalizer = "{\"type\":\"NFC\"}";
-        yield sequence(split(GptSplitter.QWEN2), byteLevelNoRegex);
-      }
+      case "smaug-bpe", "dbrx" -> sequence(split(LLAMA3_CASED), byteLevelNoRegex);
+      case "tekken" -> sequence(split(TEKKEN), byteLevelNoRegex);
+      case "deepseek-llm" -> sequence(split("[\r\n]"), split(DEEPSEEK_LETTERS), split(DEEPSEEK_PUNCTUATION),
+          split("\\s+$"), split(CJK), split("\\p{N}+"), byteLevelNoRegex);
+      case "deepseek-coder" -> sequence(split("[\r\n]"), split("\\s?\\p{L}+"), split("\\s?\\p{P}+"), split(CJK),
+          split("\\p{N}"), byteLevelNoRegex);
+      case "deepseek-v3" -> sequence(split("\\p{N}{1,3}"), split("[一-龥぀-ゟ゠-ヿ]+"), split(DEEPSEEK3),
+          byteLevelNoRegex);
+      case "qwen2", "deepseek-r1-qwen" -> sequence(split(GptSplitter.QWEN2), byteLevelNoRegex);
       case "gpt-2", "gpt2" -> byteLevelRegex;
       case "falcon" -> sequence("{\"type\":\"Punctuation\",\"behavior\":\"Contiguous\"}", byteLevelRegex,
           "{\"type\":\"Digits\",\"individual_digits\":false}",
           "{\"type\":\"Split\",\"pattern\":{\"Regex\":\"[0-9][0-9][0-9]\"},\"behavior\":\"Isolated\",\"invert\":false}");
       case "starcoder" -> sequence("{\"type\":\"Digits\",\"individual_digits\":true}", byteLevelRegex);
+      case "default" -> sequence(split("[\\p{P}\\$\\+<=>\\^~\\|]+"), split(GPT2_NO_TRAILING), split("\\p{N}+"),
+          split("[0-9][0-9][0-9]"), byteLevelNoRegex);
       default -> throw new TokenizerException(file + ": tokenizer.ggml.pre '" + pre + "' is not supported (supported: "
           + PRE_TYPES + ")");
     };
-    Normalizer n = normalizer == null ? null : Normalizers.fromJson(json(normalizer), where.child("normalizer"));
-    PreTokenizer p = PreTokenizers.fromJson(json(preTokenizer), where.child("pre"));
-    Decoder d = Decoders.fromJson(json("{\"type\":\"ByteLevel\"}"), where.child("decoder"));
-    return assemble(m, file, tokens, types, n, p, bpe, d, llama3);
   }
 
   private static Tokenizer assemble(GgufMetadata m, Path file, List<String> tokens, int[] types, Normalizer normalizer,

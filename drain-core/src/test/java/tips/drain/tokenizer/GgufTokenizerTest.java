@@ -84,6 +84,41 @@ class GgufTokenizerTest {
     }
   }
 
+  /** The words each supported pre-tokenizer type cuts (byte-level: Ġ is a space, Ċ a newline). */
+  @Test
+  void preTokenizerTypesSplitAsTheirRegexesSay() {
+    String text = "Hello, World 12345\n";
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "123", "45", "Ċ"), words("llama-bpe", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "123", "45", "Ċ"), words("smaug-bpe", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "1", "2", "3", "4", "5", "Ċ"), words("qwen2", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ12345", "Ċ"), words("gpt-2", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "1", "2", "3", "4", "5", "Ċ"), words("starcoder", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "1", "2", "3", "4", "5", "Ċ"), words("deepseek-coder", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "12345", "Ċ"), words("deepseek-llm", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "123", "45", "Ċ"), words("deepseek-v3", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "1", "2", "3", "4", "5", "Ċ"), words("tekken", text));
+    assertEquals(List.of("Hello", ",", "ĠWorld", "Ġ", "123", "45", "Ċ"), words("default", text));
+    TokenizerException e = assertThrows(TokenizerException.class, () -> words("klingon", text));
+    assertTrue(e.getMessage().contains("tokenizer.ggml.pre 'klingon' is not supported"), e.getMessage());
+  }
+
+  private static List<String> words(String pre, String text) {
+    Path file = Path.of("test.gguf");
+    PreTokenizer p = PreTokenizers.fromJson(readTree(GgufTokenizer.preTokenizerJson(pre, file)),
+        new JsonPath("test.gguf", "pre"));
+    List<String> out = new ArrayList<>();
+    p.preTokenize(text, true, (word, atStart) -> out.add(word));
+    return out;
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void wordPieceIsRefusedNamingTheModel() {
     TokenizerException e = assertThrows(TokenizerException.class,
