@@ -164,7 +164,9 @@ public record ModelConfig(
     if (isMixtureOfExperts()) {
       f.add("mixture of experts: top-" + numExpertsPerToken + " of " + numExperts);
     }
-    if (!rope.scaling().type().equals("default")) {
+    if (rope.scaling().type().equals("factors")) {
+      f.add("rope scaling by per-frequency factors (GGUF rope_freqs)");
+    } else if (!rope.scaling().type().equals("default")) {
       f.add("rope scaling " + rope.scaling().type() + " (factor " + rope.scaling().factor() + ")");
     }
     if (layers.stream().map(LayerConfig::rope).distinct().count() > 1) {
