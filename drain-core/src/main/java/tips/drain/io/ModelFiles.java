@@ -33,6 +33,11 @@ public final class ModelFiles implements TensorSource {
 
   /** Opens the safetensors files of {@code directory}. */
   public static ModelFiles open(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new FormatException(directory + (GgufShards.isGguf(directory)
+          ? ": a GGUF file; this reads safetensors model directories (GGUF files load through LanguageModel.load)"
+          : ": not a model directory"));
+    }
     Path single = directory.resolve("model.safetensors");
     Path index = directory.resolve("model.safetensors.index.json");
     List<Path> paths;

@@ -65,6 +65,9 @@ class GgufTokenizerTest {
     assertEquals(32000, t.eosId());
     assertArrayEquals(new int[] {1, 15043}, t.encode("Hello", true));
     assertTrue(t.config().chatTemplates().get("default").contains("<|user|>"));
+    String chat = tips.drain.template.ChatTemplate.load(TestData.path("tokenizers/gguf/ggml-vocab-phi-3.gguf")).orElseThrow()
+        .render(List.of(tips.drain.template.ChatMessage.user("Hi")), true);
+    assertEquals("<s><|user|>\nHi<|end|>\n<|assistant|>\n", chat);
     assertEquals("Hello world", t.decode(t.encode("Hello world", true), true));
     Tokenizer q = Tokenizer.open(TestData.path("tokenizers/gguf/ggml-vocab-qwen2.gguf"));
     assertArrayEquals(q.encode("hi", false), q.encode("hi", true), "qwen2 adds no BOS");
