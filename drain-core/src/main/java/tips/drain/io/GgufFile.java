@@ -1,12 +1,9 @@
 package tips.drain.io;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,24 +39,14 @@ public final class GgufFile implements AutoCloseable {
 
   /** Opens, maps and validates {@code path}. */
   public static GgufFile open(Path path) {
-    String name = path.toString();
-    Arena arena = Arena.ofShared();
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+    return MappedFile.open(path, (channel, arena) -> {
       long size = channel.size();
-      MemorySegment file = size == 0 ? MemorySegment.NULL.reinterpret(0) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-      GgufHeaderReader.Header header = GgufHeaderReader.read(name, file);
+      MemorySegment file = size == 0 ? MemorySegment.NULL.reinterpret(0)
+          : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      GgufHeaderReader.Header header = GgufHeaderReader.read(path.toString(), file);
       MemorySegment data = file.asSlice(Math.min(header.dataStart(), size));
       return new GgufFile(path, arena, data, header);
-    } catch (NoSuchFileException e) {
-      arena.close();
-      throw new FormatException(name + ": no such file");
-    } catch (IOException e) {
-      arena.close();
-      throw new FormatException(name + ": cannot read: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      arena.close();
-      throw e;
-    }
+    });
   }
 
   public Path path() {

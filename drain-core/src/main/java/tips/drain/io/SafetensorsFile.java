@@ -6,9 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -34,8 +32,7 @@ public final class SafetensorsFile implements AutoCloseable {
   /** Opens, validates and maps {@code path}. */
   public static SafetensorsFile open(Path path) {
     String name = path.toString();
-    Arena arena = Arena.ofShared();
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+    return MappedFile.open(path, (channel, arena) -> {
       long size = channel.size();
       if (size < 8) {
         throw new FormatException(name + ": " + size + " bytes is too short for a safetensors file (no header length)");
@@ -60,16 +57,7 @@ public final class SafetensorsFile implements AutoCloseable {
           ? MemorySegment.NULL.reinterpret(0)
           : channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataSize, arena);
       return new SafetensorsFile(path, arena, data, header);
-    } catch (NoSuchFileException e) {
-      arena.close();
-      throw new FormatException(name + ": no such file");
-    } catch (IOException e) {
-      arena.close();
-      throw new FormatException(name + ": cannot read: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      arena.close();
-      throw e;
-    }
+    });
   }
 
   private static void readFully(FileChannel channel, ByteBuffer buffer, long position, String name) throws IOException {
