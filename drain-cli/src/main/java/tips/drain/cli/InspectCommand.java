@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import tips.drain.DrainException;
 import tips.drain.api.LanguageModel;
 import tips.drain.io.GgufArray;
 import tips.drain.io.GgufMetadata;
@@ -38,38 +39,57 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Path path = model.directory();
-    try (LanguageModel m = LanguageModel.load(path, model.loadOptions().withThreads(1).withTokenizer(false))) {
-      if (GgufShards.isGguf(path)) {
-        try (GgufShards gguf = GgufShards.open(path)) {
-          long params = 0;
-          Map<String, Long> bytesByType = new TreeMap<>();
-          for (GgufTensorInfo t : gguf.tensors()) {
-            params += t.elementCount();
-            bytesByType.merge(t.type().name(), t.byteSize(), Long::sum);
-          }
-          long bytes = bytesByType.values().stream().mapToLong(Long::longValue).sum();
-          properties(m, path, params, Table.bytes(bytes) + " in " + gguf.files().size() + " GGUF file(s), "
-              + bytesByType.keySet()).print(out);
-          out.println();
-          printMetadata(out, gguf.metadata());
-          out.println();
-          printGgufTensors(out, gguf, m.config().numLayers());
-        }
-        return 0;
+    if (GgufShards.isGguf(path)) {
+      return inspectGguf(out, path);
+    }
+    try (LanguageModel m = LanguageModel.load(path, model.loadOptions().withThreads(1).withTokenizer(false));
+         ModelFiles files = ModelFiles.open(path)) {
+      long params = 0;
+      Map<String, Long> bytesByType = new TreeMap<>();
+      for (TensorInfo t : files.tensors()) {
+        String format = files.metadata(Weights.FORMAT_KEY + t.name());
+        params += format == null ? t.elementCount() : logicalElements(files, t.name());
+        bytesByType.merge(format == null ? t.dtype().name() : format, t.byteSize(), Long::sum);
       }
-      try (ModelFiles files = ModelFiles.open(path)) {
-        long params = 0;
-        Map<String, Long> bytesByType = new TreeMap<>();
-        for (TensorInfo t : files.tensors()) {
-          String format = files.metadata(Weights.FORMAT_KEY + t.name());
-          params += format == null ? t.elementCount() : logicalElements(files, t.name());
-          bytesByType.merge(format == null ? t.dtype().name() : format, t.byteSize(), Long::sum);
-        }
-        properties(m, path, params, Table.bytes(files.dataBytes()) + " in " + files.files().size() + " file(s), "
-            + bytesByType.keySet()).print(out);
-        out.println();
-        printTensors(out, files, m.config().numLayers());
+      properties(m, path, params, Table.bytes(files.dataBytes()) + " in " + files.files().size() + " file(s), "
+          + bytesByType.keySet()).print(out);
+      out.println();
+      printTensors(out, files, m.config().numLayers());
+    }
+    return 0;
+  }
+
+  /**
+   * A GGUF file: the model's properties when DRAIN runs it (else why not), then its metadata and tensors, which are
+   * shown for any valid GGUF file.
+   */
+  private int inspectGguf(PrintWriter out, Path path) {
+    try (GgufShards gguf = GgufShards.open(path)) {
+      long params = 0;
+      Map<String, Long> bytesByType = new TreeMap<>();
+      for (GgufTensorInfo t : gguf.tensors()) {
+        params += t.elementCount();
+        bytesByType.merge(t.type().name(), t.byteSize(), Long::sum);
       }
+      long bytes = bytesByType.values().stream().mapToLong(Long::longValue).sum();
+      String onDisk = Table.bytes(bytes) + " in " + gguf.files().size() + " GGUF file(s), " + bytesByType.keySet();
+      int layers = 0;
+      try (LanguageModel m = LanguageModel.load(path, model.loadOptions().withThreads(1).withTokenizer(false))) {
+        properties(m, path, params, onDisk).print(out);
+        layers = m.config().numLayers();
+      } catch (DrainException e) {
+        new Table("property", "value")
+            .row("file", path.toAbsolutePath().normalize())
+            .row("architecture", gguf.metadata().optString("general.architecture").orElse("-"))
+            .row("parameters", Table.count(params))
+            .row("weights on disk", onDisk)
+            .row("runs in DRAIN", "no: " + e.getMessage())
+            .print(out);
+      }
+      out.println();
+      printMetadata(out, gguf.metadata());
+      out.println();
+      printGgufTensors(out, gguf, layers);
     }
     return 0;
   }
@@ -125,7 +145,7 @@ final class InspectCommand implements Callable<Integer> {
         if (!m.group(1).equals("0")) {
           continue;
         }
-        name = "blk.{0.." + (layers - 1) + "}." + m.group(2);
+        name = layers > 0 ? "blk.{0.." + (layers - 1) + "}." + m.group(2) : "blk.{0..}." + m.group(2);
       }
       t.row(name, Arrays.toString(info.shape()), info.type(), Table.bytes(info.byteSize()) + (m.matches() ? " each" : ""));
     }

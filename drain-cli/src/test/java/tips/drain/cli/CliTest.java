@@ -100,6 +100,14 @@ class CliTest {
   }
 
   @Test
+  void inspectShowsTheMetadataOfAGgufDrainDoesNotRun() {
+    Result r = run("inspect", "--model", TestData.path("tokenizers/gguf/ggml-vocab-bert-bge.gguf").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("no: ") && r.out().contains("GGUF architecture 'bert' is not supported"), r.out());
+    assertTrue(r.out().contains("bert.attention.causal") && r.out().contains("30522 × STRING"), r.out());
+  }
+
+  @Test
   void malformedGgufIsOneLine() throws Exception {
     Path bad = dir.resolve("bad.gguf");
     Files.write(bad, new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0, 1});
