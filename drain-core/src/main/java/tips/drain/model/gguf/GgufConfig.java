@@ -81,6 +81,9 @@ final class GgufConfig {
     for (String key : new String[] {"tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
       m.optTokenId(key).ifPresent(eos::add);
     }
+    if (!m.has("tokenizer.ggml.eot_token_id")) {
+      eos.addAll(endOfTurnTokens(m));
+    }
     if (!eos.isEmpty()) {
       var array = c.putArray("eos_token_id");
       eos.forEach(array::add);
@@ -129,6 +132,26 @@ final class GgufConfig {
       }
     }
     return c;
+  }
+
+  /** End-of-turn markers llama.cpp recognizes by their text in files without {@code tokenizer.ggml.eot_token_id}. */
+  private static final Set<String> END_OF_TURN = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+      "<|endoftext|>", "<EOT>", "<|end_of_text|>");
+
+  /** The ids of control or user-defined tokens whose text is an {@link #END_OF_TURN} marker. */
+  private static Set<Integer> endOfTurnTokens(GgufMetadata m) {
+    Set<Integer> ids = new LinkedHashSet<>();
+    if (!m.has("tokenizer.ggml.tokens") || !m.has("tokenizer.ggml.token_type")) {
+      return ids;
+    }
+    java.util.List<String> tokens = m.strings("tokenizer.ggml.tokens");
+    int[] types = m.ints("tokenizer.ggml.token_type");
+    for (int i = 0; i < Math.min(tokens.size(), types.length); i++) {
+      if ((types[i] == 3 || types[i] == 4) && END_OF_TURN.contains(tokens.get(i))) {
+        ids.add(i);
+      }
+    }
+    return ids;
   }
 
   /**

@@ -65,6 +65,23 @@ class GgufModelTest {
     }
   }
 
+  /** Without tokenizer.ggml.eot_token_id, the end-of-turn markers stop generation as in llama.cpp. */
+  @Test
+  void endOfTurnMarkersJoinTheEosIds() {
+    GgufModel llama3 = GgufModel.open(TestData.path("tokenizers/gguf/ggml-vocab-llama-bpe.gguf"));
+    try {
+      assertEquals(List.of(128001, 128009), java.util.Arrays.stream(llama3.config().eosTokenIds()).boxed().toList());
+    } finally {
+      llama3.tensors().close();
+    }
+    GgufModel phi3 = GgufModel.open(TestData.path("tokenizers/gguf/ggml-vocab-phi-3.gguf"));
+    try {
+      assertEquals(List.of(32000, 32007), java.util.Arrays.stream(phi3.config().eosTokenIds()).boxed().toList());
+    } finally {
+      phi3.tensors().close();
+    }
+  }
+
   @Test
   void blockTypesWithoutAFormatAreRefusedNamingTheTensor() {
     WeightException e = assertThrows(WeightException.class, () -> LanguageModel.load(
