@@ -107,8 +107,8 @@ final class GgufHeaderReader {
     String name = string("the name of tensor " + index, true);
     String what = "tensor '" + name + "'";
     long rank = u32("the dimension count of " + what);
-    if (rank > MAX_DIMS) {
-      throw error(what + " has " + rank + " dimensions, at most " + MAX_DIMS + " are allowed");
+    if (rank < 1 || rank > MAX_DIMS) {
+      throw error(what + " has " + rank + " dimensions, expected 1 to " + MAX_DIMS);
     }
     long[] dims = new long[(int) rank];
     for (int d = 0; d < rank; d++) {

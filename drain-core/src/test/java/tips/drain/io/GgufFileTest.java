@@ -126,7 +126,7 @@ class GgufFileTest {
   @Test
   void typesDimensionsAndNames() throws IOException {
     assertError(new GgufBytes().tensor("a", 4, new long[] {32}, new byte[18]).build(), "tensor 'a' has ggml type 4, which DRAIN does not know");
-    assertError(new GgufBytes().tensor("a", 0, new long[] {1, 1, 1, 1, 1}, new byte[4]).build(), "5 dimensions, at most 4");
+    assertError(new GgufBytes().tensor("a", 0, new long[] {1, 1, 1, 1, 1}, new byte[4]).build(), "5 dimensions, expected 1 to 4");
     assertError(new GgufBytes().tensor("a", 8, new long[] {16}, new byte[34]).build(), "not a multiple of its block of 32");
     assertError(new GgufBytes().tensor("a", 0, new long[] {1}, new byte[4]).tensor("a", 0, new long[] {1}, new byte[4]).build(),
         "tensor 'a' appears twice");

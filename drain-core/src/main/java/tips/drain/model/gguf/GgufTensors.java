@@ -59,10 +59,10 @@ public final class GgufTensors implements TensorSource {
       String name = t.name();
       switch (name) {
         case ROPE_FREQS -> { }
-        case "token_embd.weight" -> put(entries, "model.embed_tokens.weight", t, Transform.NONE, 0, 1, 0, family);
+        case "token_embd.weight" -> put(entries, "model.embed_tokens.weight", t, Transform.NONE, 0, 1, 0);
         case "output_norm.weight" -> put(entries, "model.norm.weight", t,
-            family.normsPlusOne() ? Transform.NORM_MINUS_ONE : Transform.NONE, 0, 1, 0, family);
-        case "output.weight" -> put(entries, "lm_head.weight", t, Transform.NONE, 0, 1, 0, family);
+            family.normsPlusOne() ? Transform.NORM_MINUS_ONE : Transform.NONE, 0, 1, 0);
+        case "output.weight" -> put(entries, "lm_head.weight", t, Transform.NONE, 0, 1, 0);
         default -> layerTensor(entries, t, family, heads, kvHeads, shards.path());
       }
     }
@@ -86,14 +86,14 @@ public final class GgufTensors implements TensorSource {
       int experts = Math.toIntExact(dims[2]);
       for (int e = 0; e < experts; e++) {
         put(entries, layer + "block_sparse_moe.experts." + e + "." + GgufFamily.expertTensor(base) + suffix, t,
-            Transform.EXPERT_SLICE, e, experts, 0, family);
+            Transform.EXPERT_SLICE, e, experts, 0);
       }
       return;
     }
     Matcher old = OLD_EXPERT.matcher(base);
     if (old.matches() && family == GgufFamily.LLAMA) {
       put(entries, layer + "block_sparse_moe.experts." + old.group(2) + "." + GgufFamily.expertTensor(old.group(1)) + suffix,
-          t, Transform.NONE, 0, 1, 0, family);
+          t, Transform.NONE, 0, 1, 0);
       return;
     }
     String hf = family.layerTensor(base);
@@ -108,7 +108,7 @@ public final class GgufTensors implements TensorSource {
     } else if (family.normsPlusOne() && base.endsWith("norm") && suffix.equals(".weight")) {
       transform = Transform.NORM_MINUS_ONE;
     }
-    put(entries, layer + hf + suffix, t, transform, 0, 1, groups, family);
+    put(entries, layer + hf + suffix, t, transform, 0, 1, groups);
   }
 
   private static UnsupportedArchitectureException unsupported(GgufTensorInfo t, GgufFamily family, Path path) {
@@ -117,7 +117,7 @@ public final class GgufTensors implements TensorSource {
   }
 
   private static void put(Map<String, Entry> entries, String hfName, GgufTensorInfo t, Transform transform, int expert,
-      int experts, int heads, GgufFamily family) {
+      int experts, int heads) {
     long[] shape = t.shape();
     if (transform == Transform.EXPERT_SLICE) {
       shape = java.util.Arrays.copyOfRange(shape, 1, shape.length);
