@@ -228,9 +228,20 @@ public final class ScalarKernels implements Kernels {
         outOff);
   }
 
-  /** The reference of both {@link Kernels#attention} methods: soft-capped scores when {@code softcap != 0}. */
+  /** The reference of the {@link Kernels#attention} methods without ALiBi or sinks. */
   public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values,
       int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    attentionScalar(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, softcap, null,
+        null, 0, scores, out, outOff);
+  }
+
+  /**
+   * The reference of every {@link Kernels#attention} method: soft-capped scores when {@code softcap != 0}, ALiBi
+   * when {@code alibiSlopes != null}, a sink logit per head when {@code sinks != null}.
+   */
+  public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values,
+      int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] alibiSlopes, float[] sinks,
+      int headOff, float[] scores, float[] out, int outOff) {
     ScalarKernels k = REFERENCE;
     int len = to - from;
     for (int h = 0; h < heads; h++) {
@@ -247,7 +258,14 @@ public final class ScalarKernels implements Kernels {
         }
         scores[h * len + p - from] = score;
       }
-      k.softmax(scores, h * len, len);
+      if (alibiSlopes != null) {
+        alibiScalar(scores, h * len, len, alibiSlopes[headOff + h]);
+      }
+      if (sinks != null) {
+        softmaxWithSinkScalar(scores, h * len, len, sinks[headOff + h]);
+      } else {
+        k.softmax(scores, h * len, len);
+      }
       int oh = outOff + h * headDim;
       for (int d = 0; d < headDim; d++) {
         out[oh + d] = 0f;
@@ -257,4 +275,34 @@ public final class ScalarKernels implements Kernels {
       }
     }
   }
+
+  /** ALiBi's term: {@code x[off + i] += slope * (i - (n - 1))}, the last element being the query's own position. */
+  public static void alibiScalar(float[] x, int off, int n, float slope) {
+    for (int i = 0; i < n; i++) {
+      x[off + i] += slope * (float) (i - (n - 1));
+    }
+  }
+
+  /**
+   * Softmax over {@code x[off .. off+n)} and one more logit {@code sink} that takes part in the normalization but
+   * is not stored (GPT-OSS's attention sinks): {@code x_i = exp(x_i - m) / (Σ exp(x_j - m) + exp(sink - m))}.
+   */
+  public static void softmaxWithSinkScalar(float[] x, int off, int n, float sink) {
+    float max = sink;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float e = (float) Math.exp(x[off + i] - max);
+      x[off + i] = e;
+      sum += e;
+    }
+    sum += (float) Math.exp(sink - max);
+    float inv = 1f / sum;
+    for (int i = 0; i < n; i++) {
+      x[off + i] *= inv;
+    }
+  }
+
 }

@@ -117,6 +117,50 @@ final class PanamaVectorOps {
     scale(x, off, n, 1f / sum);
   }
 
+  /** ALiBi's term, as {@link ScalarKernels#alibiScalar}: {@code x[off + i] += slope * (i - (n - 1))}. */
+  static void alibi(float[] x, int off, int n, float slope) {
+    int lanes = F.length();
+    int last = n - 1;
+    FloatVector iota = FloatVector.zero(F).addIndex(1);
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector distance = iota.add((float) (i - last));
+      FloatVector.fromArray(F, x, off + i).add(distance.mul(slope)).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      x[off + i] += slope * (float) (i - last);
+    }
+  }
+
+  /** Softmax with a sink logit, as {@link ScalarKernels#softmaxWithSinkScalar}. */
+  static void softmaxWithSink(float[] x, int off, int n, float sink) {
+    int lanes = F.length();
+    int i = 0;
+    FloatVector vmax = FloatVector.broadcast(F, sink);
+    for (; i <= n - lanes; i += lanes) {
+      vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
+    }
+    float max = vmax.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    FloatVector vsum = FloatVector.zero(F);
+    i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+      e.intoArray(x, off + i);
+      vsum = vsum.add(e);
+    }
+    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float e = (float) Math.exp(x[off + i] - max);
+      x[off + i] = e;
+      sum += e;
+    }
+    sum += (float) Math.exp(sink - max);
+    scale(x, off, n, 1f / sum);
+  }
+
   static void siluMul(float[] gate, float[] up, int off, int n) {
     int lanes = F.length();
     int i = 0;
