@@ -146,6 +146,15 @@ public interface Kernels {
   }
 
   /**
+   * GPT-OSS's clamped SwiGLU: {@code g = min(gate, limit)}, {@code u = clamp(up, -limit, limit)},
+   * {@code gate[off+i] = (u + 1) · g · σ(alpha · g)}. The default is the scalar reference
+   * {@link ScalarKernels#clampedSwigluMulScalar}.
+   */
+  default void clampedSwigluMul(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    ScalarKernels.clampedSwigluMulScalar(gate, up, off, n, alpha, limit);
+  }
+
+  /**
    * Soft-capping (Gemma 2): {@code x[off+i] = cap * tanh(x[off+i] / cap)}. The default is the scalar reference
    * {@link ScalarKernels#softcapScalar}.
    */

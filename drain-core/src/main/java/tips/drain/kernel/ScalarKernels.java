@@ -214,6 +214,16 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
+  /** The reference of {@link Kernels#clampedSwigluMul}, in float as transformers' {@code GptOssExperts}. */
+  public static void clampedSwigluMulScalar(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    for (int i = 0; i < n; i++) {
+      float g = Math.min(gate[off + i], limit);
+      float u = Math.max(-limit, Math.min(up[off + i], limit));
+      float glu = g / (1f + (float) Math.exp(-(g * alpha)));
+      gate[off + i] = (u + 1f) * glu;
+    }
+  }
+
   /** The reference of {@link Kernels#softcap}. */
   public static void softcapScalar(float[] x, int off, int n, float cap) {
     for (int i = 0; i < n; i++) {

@@ -32,7 +32,7 @@ public final class DecoderWeights {
     for (int i = 0; i < c.numLayers(); i++) {
       layers.add(layer.load(model.scope("layers." + i), i));
     }
-    float[] norm = model.vector("norm.weight", hidden);
+    Norm norm = Norm.of(model.vector("norm.weight", hidden));
     Matrix lmHead = c.tieWordEmbeddings() ? embedding : w.matrix("lm_head.weight", c.vocabSize(), hidden);
     return new TransformerWeights(embedding, layers, norm, lmHead);
   }
@@ -74,9 +74,14 @@ public final class DecoderWeights {
     return gatedMlp(mlp, c, "gate_proj", "up_proj", "down_proj", bias);
   }
 
-  /** A norm weight of {@code hidden_size}. */
-  public static float[] norm(Weights layer, String name, ModelConfig c) {
-    return layer.vector(name + ".weight", c.hiddenSize());
+  /** A norm weight of {@code hidden_size} ({@code name.weight}). */
+  public static Norm norm(Weights layer, String name, ModelConfig c) {
+    return Norm.of(layer.vector(name + ".weight", c.hiddenSize()));
+  }
+
+  /** A LayerNorm of {@code hidden_size} with its bias ({@code name.weight}, {@code name.bias}). */
+  public static Norm layerNorm(Weights layer, String name, ModelConfig c) {
+    return new Norm(layer.vector(name + ".weight", c.hiddenSize()), layer.vector(name + ".bias", c.hiddenSize()));
   }
 
   /** The Llama layer: {@code input_layernorm}, {@code self_attn}, {@code post_attention_layernorm}, {@code mlp}. */

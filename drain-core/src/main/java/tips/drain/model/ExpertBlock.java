@@ -8,7 +8,7 @@ import tips.drain.util.Parallel;
 /**
  * The sparse MLP of a mixture-of-experts layer, as transformers' {@code MixtralSparseMoeBlock}:
  * <pre>
- *   router_logits = gate(x); weights, experts = route(router_logits)        (see ExpertRouting)
+ *   router_logits = gate(x) (+ bias); weights, experts = route(router_logits)  (see ExpertRouting)
  *   out = sum over the chosen experts e, in expert order: weight_e * w2(act(w1(x)) * w3(x))
  * </pre>
  * Each expert runs once on the tokens routed to it (gathered into a batch). The experts run in parallel: the
@@ -27,7 +27,7 @@ final class ExpertBlock {
   /** {@code out[b] = moe(xb[b])} for {@code b < count}. */
   void forward(MixtureOfExperts moe, float[] xb, int count, float[] out, ForwardState.ExpertState s, Parallel parallel) {
     final int hidden = config.hiddenSize();
-    final int ffn = config.intermediateSize();
+    final int ffn = config.expertIntermediateSize();
     final int numExperts = moe.experts().size();
     final int k = moe.topK();
 
@@ -35,7 +35,11 @@ final class ExpertBlock {
     moe.router().matmul(xb, count, s.routerLogits, parallel);
     Arrays.fill(s.tokenCount, 0);
     for (int b = 0; b < count; b++) {
-      ExpertRouting.route(s.routerLogits, b * numExperts, numExperts, k, s.probs, s.chosen, s.weights, b * k);
+      if (moe.routerBias() != null) {
+        kernels.add(s.routerLogits, b * numExperts, moe.routerBias(), 0, numExperts);
+      }
+      ExpertRouting.route(s.routerLogits, b * numExperts, numExperts, k, s.probs, s.chosen, s.weights, b * k,
+          config.expertWeighting());
       for (int j = 0; j < k; j++) {
         int e = s.chosen[b * k + j];
         int i = s.tokenCount[e]++;
@@ -62,7 +66,7 @@ final class ExpertBlock {
         project(f.gate(), s.in[e], n, s.gate[e], r0, r1, f.bGate());
         project(f.up(), s.in[e], n, s.up[e], r0, r1, f.bUp());
         for (int i = 0; i < n; i++) {
-          activate(s.gate[e], s.up[e], i * ffn + r0, r1 - r0);
+          Activations.gated(kernels, config.activation(), s.gate[e], s.up[e], i * ffn + r0, r1 - r0);
         }
       }
     });
@@ -101,13 +105,6 @@ final class ExpertBlock {
           out[i * rows + r] += bias[r];
         }
       }
-    }
-  }
-
-  private void activate(float[] gate, float[] up, int off, int n) {
-    switch (config.activation()) {
-      case SILU -> kernels.siluMul(gate, up, off, n);
-      case GELU_TANH -> kernels.geluTanhMul(gate, up, off, n);
     }
   }
 }

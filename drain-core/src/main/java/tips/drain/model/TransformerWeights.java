@@ -7,13 +7,20 @@ import tips.drain.tensor.AdaptedMatrix;
 import tips.drain.tensor.Matrix;
 
 /**
- * All weights of a decoder-only transformer: {@code embedding (vocab, hidden)}, the layers, the final norm and
- * the output head {@code lmHead (vocab, hidden)}, which is the embedding itself when tied.
+ * All weights of a decoder-only transformer: {@code embedding (vocab, hidden)}, an optional norm of the embeddings
+ * (BLOOM's {@code word_embeddings_layernorm}, else null), the layers, the final norm and the output head
+ * {@code lmHead (vocab, hidden)}, which is the embedding itself when tied.
  */
-public record TransformerWeights(Matrix embedding, List<LayerWeights> layers, float[] finalNorm, Matrix lmHead) {
+public record TransformerWeights(Matrix embedding, Norm embeddingNorm, List<LayerWeights> layers, Norm finalNorm,
+    Matrix lmHead) {
 
   public TransformerWeights {
     layers = List.copyOf(layers);
+  }
+
+  /** Weights without an embedding norm. */
+  public TransformerWeights(Matrix embedding, List<LayerWeights> layers, Norm finalNorm, Matrix lmHead) {
+    this(embedding, null, layers, finalNorm, lmHead);
   }
 
   /**
@@ -23,8 +30,8 @@ public record TransformerWeights(Matrix embedding, List<LayerWeights> layers, fl
    */
   public TransformerWeights mapMatrices(UnaryOperator<Matrix> layerMatrix, UnaryOperator<Matrix> head) {
     UnaryOperator<Matrix> layerBase = m -> AdaptedMatrix.mapBase(m, layerMatrix);
-    return new TransformerWeights(embedding, layers.stream().map(l -> l.mapMatrices(layerBase)).toList(), finalNorm,
-        AdaptedMatrix.mapBase(lmHead, head));
+    return new TransformerWeights(embedding, embeddingNorm, layers.stream().map(l -> l.mapMatrices(layerBase)).toList(),
+        finalNorm, AdaptedMatrix.mapBase(lmHead, head));
   }
 
   /**
@@ -51,8 +58,9 @@ public record TransformerWeights(Matrix embedding, List<LayerWeights> layers, fl
     for (int i = 0; i < layers.size(); i++) {
       combined.add(layers.get(i).combine(other.layers.get(i), combiner));
     }
-    return new TransformerWeights(combiner.matrix(embedding, other.embedding), combined,
-        combiner.vector(finalNorm, other.finalNorm), combiner.matrix(lmHead, other.lmHead));
+    return new TransformerWeights(combiner.matrix(embedding, other.embedding),
+        Norm.combine(embeddingNorm, other.embeddingNorm, combiner), combined, Norm.combine(finalNorm, other.finalNorm, combiner),
+        combiner.matrix(lmHead, other.lmHead));
   }
 
   /** Bytes of weights one decode step reads (every matrix once, routed experts only; the embedding one row). */
