@@ -12,6 +12,7 @@ import tips.drain.model.mixtral.MixtralArchitecture;
 import tips.drain.model.phi3.Phi3Architecture;
 import tips.drain.model.qwen2.Qwen2Architecture;
 import tips.drain.model.qwen3.Qwen3Architecture;
+import tips.drain.model.qwen3moe.Qwen3MoeArchitecture;
 
 /** The registry of supported model families, keyed by {@code model_type}. */
 public final class Architectures {
@@ -26,6 +27,7 @@ public final class Architectures {
     register(new Phi3Architecture());
     register(new Gemma2Architecture());
     register(new Gemma3Architecture());
+    register(new Qwen3MoeArchitecture());
   }
 
   private Architectures() {}

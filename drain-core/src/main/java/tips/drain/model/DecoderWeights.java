@@ -58,8 +58,13 @@ public final class DecoderWeights {
 
   /** A gated MLP from its three projections ({@code gate}, {@code up} {@code (ffn, hidden)}, {@code down}). */
   public static FeedForwardWeights gatedMlp(Weights mlp, ModelConfig c, String gate, String up, String down, boolean bias) {
+    return gatedMlp(mlp, c.intermediateSize(), c, gate, up, down, bias);
+  }
+
+  /** A gated MLP of width {@code ffn} (an expert's {@code moe_intermediate_size}). */
+  public static FeedForwardWeights gatedMlp(Weights mlp, int ffn, ModelConfig c, String gate, String up, String down,
+      boolean bias) {
     int hidden = c.hiddenSize();
-    int ffn = c.intermediateSize();
     return new FeedForwardWeights(
         mlp.matrix(gate + ".weight", ffn, hidden),
         mlp.matrix(up + ".weight", ffn, hidden),
