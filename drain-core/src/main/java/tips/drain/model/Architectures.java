@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tips.drain.model.bloom.BloomArchitecture;
+import tips.drain.model.falcon.FalconArchitecture;
 import tips.drain.model.gemma2.Gemma2Architecture;
 import tips.drain.model.gemma3.Gemma3Architecture;
 import tips.drain.model.llama.LlamaArchitecture;
@@ -28,6 +30,8 @@ public final class Architectures {
     register(new Gemma2Architecture());
     register(new Gemma3Architecture());
     register(new Qwen3MoeArchitecture());
+    register(new FalconArchitecture());
+    register(new BloomArchitecture());
   }
 
   private Architectures() {}

@@ -38,6 +38,47 @@ public final class DecoderWeights {
   }
 
   /**
+   * The layout of Falcon and BLOOM: {@code transformer.word_embeddings}, optionally a LayerNorm of the embeddings
+   * ({@code embeddingNorm}, e.g. BLOOM's {@code word_embeddings_layernorm}; null for none), {@code transformer.h.N}
+   * through {@code layer}, {@code transformer.ln_f} (LayerNorm with bias) and {@code lm_head.weight} (the embedding
+   * when tied). The {@code transformer.} prefix is what {@code save_pretrained} writes for a {@code *ForCausalLM};
+   * files saved from the bare model (the Hub's BLOOM checkpoints) have none, and both are accepted.
+   */
+  public static TransformerWeights loadTransformerLayout(Weights w, ModelConfig c, String embeddingNorm, LayerLoader layer) {
+    int hidden = c.hiddenSize();
+    Weights model = w.has("transformer.word_embeddings.weight") ? w.scope("transformer") : w;
+    Matrix embedding = model.matrix("word_embeddings.weight", c.vocabSize(), hidden);
+    Norm embedNorm = embeddingNorm == null ? null : layerNorm(model, embeddingNorm, c);
+    List<LayerWeights> layers = new ArrayList<>(c.numLayers());
+    for (int i = 0; i < c.numLayers(); i++) {
+      layers.add(layer.load(model.scope("h." + i), i));
+    }
+    Norm finalNorm = layerNorm(model, "ln_f", c);
+    Matrix lmHead = c.tieWordEmbeddings() ? embedding : w.matrix("lm_head.weight", c.vocabSize(), hidden);
+    return new TransformerWeights(embedding, embedNorm, layers, finalNorm, lmHead);
+  }
+
+  /** A plain MLP {@code up (ffn, hidden)}, {@code down (hidden, ffn)} by name, with {@code .bias} when asked. */
+  public static PlainMlp plainMlp(Weights mlp, ModelConfig c, String up, String down, boolean bias) {
+    int hidden = c.hiddenSize();
+    int ffn = c.intermediateSize();
+    return new PlainMlp(mlp.matrix(up + ".weight", ffn, hidden), mlp.matrix(down + ".weight", hidden, ffn),
+        bias ? mlp.vector(up + ".bias", ffn) : null, bias ? mlp.vector(down + ".bias", hidden) : null);
+  }
+
+  /**
+   * A fused {@code query_key_value} ({@code (queryDim + 2·kvDim, hidden)}, grouped per KV head) and the output
+   * projection {@code dense}, with biases when asked (Falcon, BLOOM).
+   */
+  public static AttentionWeights fusedAttention(Weights attn, ModelConfig c, boolean bias) {
+    int hidden = c.hiddenSize();
+    int fused = c.queryDim() + 2 * c.kvDim();
+    return AttentionWeights.fusedGrouped(attn.matrix("query_key_value.weight", fused, hidden),
+        bias ? attn.vector("query_key_value.bias", fused) : null, attn.matrix("dense.weight", hidden, c.queryDim()),
+        bias ? attn.vector("dense.bias", hidden) : null);
+  }
+
+  /**
    * {@code q_proj}, {@code k_proj}, {@code v_proj}, {@code o_proj} (with {@code .bias} when asked) and, with
    * {@code qkNorm}, {@code q_norm.weight} and {@code k_norm.weight} of {@code headDim}.
    */

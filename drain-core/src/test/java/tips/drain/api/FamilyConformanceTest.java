@@ -55,7 +55,10 @@ class FamilyConformanceTest {
       new Fixture("tiny-mixtral", 1e-4),
       new Fixture("tiny-gemma2", 5e-3),
       new Fixture("tiny-gemma3", 5e-3),
-      new Fixture("tiny-qwen3_moe", 1e-4));
+      new Fixture("tiny-qwen3_moe", 1e-4),
+      hfNumpy("tiny-falcon"),
+      hfNumpy("tiny-falcon40b"),
+      hfNumpy("tiny-bloom"));
 
   @TestFactory
   Stream<DynamicNode> fixturesMatchLlamaCpp() throws IOException {
