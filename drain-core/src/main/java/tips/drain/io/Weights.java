@@ -162,6 +162,26 @@ public final class Weights {
     return overlay == null ? stored : overlay.vector(full, stored);
   }
 
+  /**
+   * A tensor of any rank as floats, checked against {@code shape} (e.g. GPT-OSS's experts stacked into
+   * {@code [experts, hidden, 2·ffn]}), converted from the stored float type. Not passed through the overlay.
+   */
+  public float[] floats(String name, long... shape) {
+    String full = prefix + name;
+    TensorInfo t = files.info(full);
+    boolean same = t.rank() == shape.length;
+    for (int i = 0; same && i < shape.length; i++) {
+      same = t.dim(i) == shape[i];
+    }
+    if (!same) {
+      throw mismatch(full, t, shape);
+    }
+    if (!t.dtype().isFloatWeight()) {
+      throw new WeightException(full + ": dtype " + t.dtype() + " is not a weight type (expected F32, F16 or BF16)");
+    }
+    return files.toFloatArray(full);
+  }
+
   private static WeightException mismatch(String name, TensorInfo t, long[] expected) {
     return new WeightException(name + ": expected " + Arrays.toString(expected) + ", got " + t.shapeString()
         + " (" + t.dtype() + ")");

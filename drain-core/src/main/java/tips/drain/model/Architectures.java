@@ -8,6 +8,7 @@ import tips.drain.model.bloom.BloomArchitecture;
 import tips.drain.model.falcon.FalconArchitecture;
 import tips.drain.model.gemma2.Gemma2Architecture;
 import tips.drain.model.gemma3.Gemma3Architecture;
+import tips.drain.model.gptoss.GptOssArchitecture;
 import tips.drain.model.llama.LlamaArchitecture;
 import tips.drain.model.mistral.MistralArchitecture;
 import tips.drain.model.mixtral.MixtralArchitecture;
@@ -32,6 +33,7 @@ public final class Architectures {
     register(new Qwen3MoeArchitecture());
     register(new FalconArchitecture());
     register(new BloomArchitecture());
+    register(new GptOssArchitecture());
   }
 
   private Architectures() {}

@@ -58,7 +58,8 @@ class FamilyConformanceTest {
       new Fixture("tiny-qwen3_moe", 1e-4),
       hfNumpy("tiny-falcon"),
       hfNumpy("tiny-falcon40b"),
-      hfNumpy("tiny-bloom"));
+      hfNumpy("tiny-bloom"),
+      new Fixture("tiny-gpt_oss", 1e-4));
 
   @TestFactory
   Stream<DynamicNode> fixturesMatchLlamaCpp() throws IOException {
