@@ -182,8 +182,8 @@ public record ModelConfig(
     if (residual == Residual.PARALLEL) {
       f.add("parallel attention and MLP");
     }
-    if (positions == PositionEncoding.ALIBI) {
-      f.add("ALiBi positions (no rotary)");
+    if (positions != PositionEncoding.ROPE) {
+      f.add(positions == PositionEncoding.ALIBI ? "ALiBi positions (no rotary)" : "no position encoding");
     }
     if (positions == PositionEncoding.ROPE && !rope.scaling().type().equals("default")) {
       f.add("rope scaling " + rope.scaling().type() + " (factor " + rope.scaling().factor() + ")");
