@@ -18,12 +18,13 @@ import tips.drain.io.TensorInfo;
 import tips.drain.io.Weights;
 import tips.drain.lora.LoraAdapter;
 import tips.drain.model.ModelConfig;
+import tips.drain.model.PositionEncoding;
 
 /** {@code drain inspect}: what a model directory holds, as tables. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Show a model's architecture, tensors, dtypes, parameter count and size on disk.")
 final class InspectCommand implements Callable<Integer> {
-  private static final Pattern LAYER = Pattern.compile("(.*\\.layers\\.)(\\d+)(\\..*)");
+  private static final Pattern LAYER = Pattern.compile("(.*\\.(?:layers|h)\\.)(\\d+)(\\..*)");
 
   @Spec CommandSpec spec;
   @Mixin ModelOptions model;
@@ -50,8 +51,9 @@ final class InspectCommand implements Callable<Integer> {
           .row("heads (q / kv × dim)", c.numHeads() + " / " + c.numKvHeads() + " × " + c.headDim())
           .row("vocabulary", c.vocabSize())
           .row("context", c.contextLength())
-          .row("rope", "theta " + c.rope().theta() + ", " + c.rope().scaling().type())
-          .row("features", c.features().isEmpty() ? "-" : String.join(", ", c.features()))
+          .row("positions", c.positions() == PositionEncoding.ROPE
+              ? "rope, theta " + c.rope().theta() + ", " + c.rope().scaling().type() : c.positions().toString().toLowerCase())
+          .row("features", m.features().isEmpty() ? "-" : String.join(", ", m.features()))
           .row("adapter", model.adapter == null ? "-" : LoraAdapter.load(model.adapter).describe() + " (" + model.adapterMode + ")")
           .row("eos ids", Arrays.toString(m.eosTokenIds()))
           .row("parameters", Table.count(params))

@@ -63,6 +63,37 @@ public record TransformerWeights(Matrix embedding, Norm embeddingNorm, List<Laye
         combiner.matrix(lmHead, other.lmHead));
   }
 
+  /**
+   * The parts of this model that differ from a plain Llama's weights, in words, for {@code drain inspect} (beside
+   * {@link ModelConfig#features()}): e.g. {@code "attention sinks"}, {@code "fused query_key_value"}.
+   */
+  public List<String> features() {
+    List<String> f = new ArrayList<>();
+    if (embeddingNorm != null) {
+      f.add("embedding norm");
+    }
+    LayerWeights first = layers.get(0);
+    if (first.attention().fused()) {
+      f.add("fused query_key_value (grouped per KV head)");
+    }
+    if (first.attention().sinks() != null) {
+      f.add("attention sinks");
+    }
+    if (first.feedForwardNorm() == first.attentionNorm()) {
+      f.add("one norm for attention and MLP");
+    }
+    if (layers.stream().anyMatch(l -> l.feedForward() instanceof PlainMlp)) {
+      f.add("non-gated MLP");
+    }
+    if (layers.stream().anyMatch(l -> l.feedForward() instanceof MixtureOfExperts m && m.routerBias() != null)) {
+      f.add("router bias");
+    }
+    if (first.attentionNorm().bias() != null) {
+      f.add("norm biases");
+    }
+    return f;
+  }
+
   /** Bytes of weights one decode step reads (every matrix once, routed experts only; the embedding one row). */
   public long decodeBytes() {
     long n = 0;
