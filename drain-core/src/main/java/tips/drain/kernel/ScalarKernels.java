@@ -219,8 +219,7 @@ public final class ScalarKernels implements Kernels {
     for (int i = 0; i < n; i++) {
       float g = Math.min(gate[off + i], limit);
       float u = Math.max(-limit, Math.min(up[off + i], limit));
-      float glu = g / (1f + (float) Math.exp(-(g * alpha)));
-      gate[off + i] = (u + 1f) * glu;
+      gate[off + i] = (u + 1f) * (g / (1f + (float) Math.exp(-(g * alpha))));
     }
   }
 

@@ -97,6 +97,11 @@ public final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void clampedSwigluMul(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    PanamaVectorOps.clampedSwigluMul(gate, up, off, n, alpha, limit);
+  }
+
+  @Override
   public void softcap(float[] x, int off, int n, float cap) {
     PanamaVectorOps.softcap(x, off, n, cap);
   }

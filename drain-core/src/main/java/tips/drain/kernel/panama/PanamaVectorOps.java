@@ -196,6 +196,23 @@ final class PanamaVectorOps {
     }
   }
 
+  /** GPT-OSS's clamped SwiGLU, as {@code ScalarKernels.clampedSwigluMulScalar}. */
+  static void clampedSwigluMul(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector g = FloatVector.fromArray(F, gate, off + i).min(limit);
+      FloatVector u = FloatVector.fromArray(F, up, off + i).min(limit).max(-limit);
+      FloatVector sigmoidDenominator = g.mul(alpha).neg().lanewise(VectorOperators.EXP).add(1f);
+      u.add(1f).mul(g.div(sigmoidDenominator)).intoArray(gate, off + i);
+    }
+    for (; i < n; i++) {
+      float g = Math.min(gate[off + i], limit);
+      float u = Math.max(-limit, Math.min(up[off + i], limit));
+      gate[off + i] = (u + 1f) * (g / (1f + (float) Math.exp(-(g * alpha))));
+    }
+  }
+
   /** LayerNorm, as {@code ScalarKernels.layerNormScalar}: the mean, the variance of the centred values, then the affine map. */
   static void layerNorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
     int lanes = F.length();
