@@ -88,7 +88,7 @@ public enum QuantFormat {
    * they are held doubled as integers ({@link #E2M1_DOUBLED}), so the block's scale is {@code 2^(e-128)}.
    * Quantization picks {@code e = floor(log2(amax)) - 2 + 127} and the nearest code of each value, as ggml's
    * {@code quantize_row_mxfp4_ref}. Hugging Face checkpoints store the codes two per byte in element order with
-   * the scales apart; {@link #mxfp4FromHf} repacks them.
+   * the scales apart; {@code tips.drain.model.gptoss.Mxfp4Repack} repacks them.
    */
   MXFP4(32, 1 + 16) {
     @Override
@@ -139,34 +139,6 @@ public enum QuantFormat {
       }
     }
     return best;
-  }
-
-  /**
-   * One MXFP4 matrix in this table's layout from a Hugging Face checkpoint's {@code *_blocks} ({@code rows × cols/32 ×
-   * 16} bytes, two codes per byte in element order, the low nibble first) and {@code *_scales} ({@code rows × cols/32}
-   * E8M0 bytes), for rows {@code rows[i]} of those tensors (e.g. GPT-OSS's gate rows, the even ones), starting at
-   * byte {@code blocksOffset} and {@code scalesOffset}.
-   */
-  public static MemorySegment mxfp4FromHf(MemorySegment blocks, long blocksOffset, MemorySegment scales, long scalesOffset,
-      int[] rows, int cols, MemorySegment dst) {
-    int perRow = cols / 32;
-    byte[] codes = new byte[32];
-    for (int i = 0; i < rows.length; i++) {
-      for (int k = 0; k < perRow; k++) {
-        long block = (long) rows[i] * perRow + k;
-        for (int j = 0; j < 16; j++) {
-          int b = blocks.get(ValueLayout.JAVA_BYTE, blocksOffset + block * 16 + j);
-          codes[2 * j] = (byte) (b & 0x0F);
-          codes[2 * j + 1] = (byte) ((b >> 4) & 0x0F);
-        }
-        long out = ((long) i * perRow + k) * 17;
-        dst.set(ValueLayout.JAVA_BYTE, out, scales.get(ValueLayout.JAVA_BYTE, scalesOffset + block));
-        for (int j = 0; j < 16; j++) {
-          dst.set(ValueLayout.JAVA_BYTE, out + 1 + j, (byte) (codes[j] | (codes[j + 16] << 4)));
-        }
-      }
-    }
-    return dst;
   }
 
   static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED;

@@ -13,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import tips.drain.model.gptoss.Mxfp4Repack;
 
 /** The format table: block layouts byte for byte as ggml's, its rounding, and round-trip error budgets. */
 class QuantFormatTest {
@@ -236,8 +237,8 @@ class QuantFormatTest {
         }
       }
       // rows 2 and 0, in that order
-      MemorySegment packed = QuantFormat.mxfp4FromHf(blocks, 0, scales, 0, new int[] {2, 0}, cols,
-          arena.allocate(QuantFormat.MXFP4.byteSize(2, cols)));
+      MemorySegment packed = arena.allocate(QuantFormat.MXFP4.byteSize(2, cols));
+      Mxfp4Repack.fromHf(blocks, 0, scales, 0, new int[] {2, 0}, cols, packed);
       float[] out = new float[2 * cols];
       QuantFormat.MXFP4.dequantizeRow(packed, 0, out, 0, 2 * cols);
       float[] e2m1 = {0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f};

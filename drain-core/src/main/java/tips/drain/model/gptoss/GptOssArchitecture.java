@@ -1,8 +1,12 @@
 package tips.drain.model.gptoss;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import tips.drain.io.WeightException;
 import tips.drain.io.Weights;
 import tips.drain.model.Activation;
 import tips.drain.model.Architecture;
@@ -19,6 +23,7 @@ import tips.drain.model.UnsupportedArchitectureException;
 import tips.drain.model.gemma2.Gemma2Architecture;
 import tips.drain.tensor.DenseMatrix;
 import tips.drain.tensor.Matrix;
+import tips.drain.tensor.MatrixFormat;
 
 /**
  * GPT-OSS ({@code GptOssForCausalLM}, transformers' {@code modeling_gpt_oss.py}):
@@ -32,9 +37,9 @@ import tips.drain.tensor.Matrix;
  *       (gate = even columns, up = odd columns) and {@code down_proj [E, F, H]} with biases, and the clamped
  *       SwiGLU {@code (clamp(up, ±7) + 1) · g · σ(1.702 g)}, {@code g = min(gate, 7)}.</li>
  * </ul>
- * The stacked experts are stored {@code [in, out]}; they are transposed once at load into F32 matrices
- * {@code [out, in]} (in memory, not mapped). The MXFP4 expert storage of the published checkpoints
- * ({@code *_blocks}, {@code *_scales}) is refused with a message.
+ * Experts stored in a float type ({@code [in, out]}) are transposed once at load into F32 matrices
+ * {@code [out, in]} (in memory, not mapped). The published checkpoints' MXFP4 experts ({@code *_blocks},
+ * {@code *_scales}) are repacked once into MXFP4 matrices of drain-quant's format table, read 4.25 bits per weight.
  */
 public final class GptOssArchitecture implements Architecture {
   static final ConfigFields.Defaults DEFAULTS = new ConfigFields.Defaults(64, 131072, 1e-5, 150000.0, false);
@@ -76,12 +81,10 @@ public final class GptOssArchitecture implements Architecture {
       AttentionWeights attention = DecoderWeights.attention(layer.scope("self_attn"), c, bias, bias, false)
           .withSinks(layer.vector("self_attn.sinks", c.numHeads()));
       Weights mlp = layer.scope("mlp");
-      if (mlp.has("experts.gate_up_proj_blocks")) {
-        throw new UnsupportedArchitectureException(mlp.fullName("experts.gate_up_proj_blocks")
-            + ": MXFP4 experts are not supported yet; convert the experts to BF16 or F32 (gate_up_proj, down_proj)");
-      }
+      Weights experts = mlp.scope("experts");
+      List<FeedForwardWeights> list = experts.has("gate_up_proj_blocks") ? mxfp4Experts(experts, c) : experts(experts, c);
       MixtureOfExperts moe = new MixtureOfExperts(mlp.matrix("router.weight", c.numExperts(), c.hiddenSize()),
-          mlp.vector("router.bias", c.numExperts()), experts(mlp.scope("experts"), c), c.numExpertsPerToken());
+          mlp.vector("router.bias", c.numExperts()), list, c.numExpertsPerToken());
       return DecoderWeights.llamaLayer(layer, c, attention, moe);
     });
   }
@@ -125,6 +128,65 @@ public final class GptOssArchitecture implements Architecture {
           matrix(downT, hidden, ffn, experts), bGate, bUp, bDown));
     }
     return out;
+  }
+
+  /**
+   * The published checkpoints' MXFP4 experts ({@code gate_up_proj_blocks [E, 2F, H/32, 16]} and {@code _scales
+   * [E, 2F, H/32]}, {@code down_proj_blocks [E, H, F/32, 16]} and {@code _scales}), already {@code [out, in]}:
+   * repacked once into MXFP4 matrices of the format table (drain-quant), gate from the even rows, up from the odd.
+   */
+  private static List<FeedForwardWeights> mxfp4Experts(Weights experts, ModelConfig c) {
+    MatrixFormat mxfp4 = MatrixFormat.byName("MXFP4").orElseThrow(() -> new WeightException(
+        experts.fullName("gate_up_proj_blocks") + ": MXFP4 experts need drain-quant on the class path"));
+    int n = c.numExperts();
+    int hidden = c.hiddenSize();
+    int ffn = c.expertIntermediateSize();
+    if (hidden % 32 != 0 || ffn % 32 != 0) {
+      throw new WeightException(experts.fullName("gate_up_proj_blocks") + ": MXFP4 needs hidden_size and "
+          + "intermediate_size in multiples of 32, got " + hidden + " and " + ffn);
+    }
+    MemorySegment gateUpBlocks = experts.bytes("gate_up_proj_blocks", n, 2L * ffn, hidden / 32, 16);
+    MemorySegment gateUpScales = experts.bytes("gate_up_proj_scales", n, 2L * ffn, hidden / 32);
+    MemorySegment downBlocks = experts.bytes("down_proj_blocks", n, hidden, ffn / 32, 16);
+    MemorySegment downScales = experts.bytes("down_proj_scales", n, hidden, ffn / 32);
+    float[] gateUpBias = experts.floats("gate_up_proj_bias", n, 2L * ffn);
+    float[] downBias = experts.floats("down_proj_bias", n, hidden);
+    int[] even = new int[ffn];
+    int[] odd = new int[ffn];
+    for (int f = 0; f < ffn; f++) {
+      even[f] = 2 * f;
+      odd[f] = 2 * f + 1;
+    }
+    int[] all = new int[hidden];
+    for (int h = 0; h < hidden; h++) {
+      all[h] = h;
+    }
+    List<FeedForwardWeights> out = new ArrayList<>(n);
+    for (int e = 0; e < n; e++) {
+      long guBlocks = (long) e * 2 * ffn * (hidden / 32) * 16;
+      long guScales = (long) e * 2 * ffn * (hidden / 32);
+      long dBlocks = (long) e * hidden * (ffn / 32) * 16;
+      long dScales = (long) e * hidden * (ffn / 32);
+      Matrix gate = repacked(mxfp4, gateUpBlocks, guBlocks, gateUpScales, guScales, even, hidden);
+      Matrix up = repacked(mxfp4, gateUpBlocks, guBlocks, gateUpScales, guScales, odd, hidden);
+      Matrix down = repacked(mxfp4, downBlocks, dBlocks, downScales, dScales, all, ffn);
+      float[] bGate = new float[ffn];
+      float[] bUp = new float[ffn];
+      for (int f = 0; f < ffn; f++) {
+        bGate[f] = gateUpBias[e * 2 * ffn + 2 * f];
+        bUp[f] = gateUpBias[e * 2 * ffn + 2 * f + 1];
+      }
+      float[] bDown = Arrays.copyOfRange(downBias, e * hidden, (e + 1) * hidden);
+      out.add(new FeedForwardWeights(gate, up, down, bGate, bUp, bDown));
+    }
+    return out;
+  }
+
+  private static Matrix repacked(MatrixFormat mxfp4, MemorySegment blocks, long blocksOffset, MemorySegment scales,
+      long scalesOffset, int[] rows, int cols) {
+    MemorySegment data = Arena.ofAuto().allocate(mxfp4.byteSize(rows.length, cols), 64);
+    Mxfp4Repack.fromHf(blocks, blocksOffset, scales, scalesOffset, rows, cols, data);
+    return mxfp4.open(data, rows.length, cols);
   }
 
   private static Matrix matrix(float[] values, int rows, int cols, Weights w) {
