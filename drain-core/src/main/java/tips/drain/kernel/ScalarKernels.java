@@ -111,21 +111,9 @@ public final class ScalarKernels implements Kernels {
 
   @Override
   public void softmax(float[] x, int off, int n) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, x[off + i]);
-    }
-    float sum = 0f;
-    for (int i = 0; i < n; i++) {
-      float e = (float) Math.exp(x[off + i] - max);
-      x[off + i] = e;
-      sum += e;
-    }
-    float inv = 1f / sum;
-    for (int i = 0; i < n; i++) {
-      x[off + i] *= inv;
-    }
+    softmaxWithSinkScalar(x, off, n, Float.NEGATIVE_INFINITY);
   }
+
 
   @Override
   public void siluMul(float[] gate, float[] up, int off, int n) {
@@ -270,11 +258,7 @@ public final class ScalarKernels implements Kernels {
       if (alibiSlopes != null) {
         alibiScalar(scores, h * len, len, alibiSlopes[headOff + h]);
       }
-      if (sinks != null) {
-        softmaxWithSinkScalar(scores, h * len, len, sinks[headOff + h]);
-      } else {
-        k.softmax(scores, h * len, len);
-      }
+      softmaxWithSinkScalar(scores, h * len, len, sinks != null ? sinks[headOff + h] : Float.NEGATIVE_INFINITY);
       int oh = outOff + h * headDim;
       for (int d = 0; d < headDim; d++) {
         out[oh + d] = 0f;
@@ -294,7 +278,8 @@ public final class ScalarKernels implements Kernels {
 
   /**
    * Softmax over {@code x[off .. off+n)} and one more logit {@code sink} that takes part in the normalization but
-   * is not stored (GPT-OSS's attention sinks): {@code x_i = exp(x_i - m) / (Σ exp(x_j - m) + exp(sink - m))}.
+   * is not stored (GPT-OSS's attention sinks): {@code x_i = exp(x_i - m) / (Σ exp(x_j - m) + exp(sink - m))}; with
+   * {@code sink} negative infinity, the plain softmax.
    */
   public static void softmaxWithSinkScalar(float[] x, int off, int n, float sink) {
     float max = sink;
@@ -307,7 +292,9 @@ public final class ScalarKernels implements Kernels {
       x[off + i] = e;
       sum += e;
     }
-    sum += (float) Math.exp(sink - max);
+    if (sink != Float.NEGATIVE_INFINITY) {
+      sum += (float) Math.exp(sink - max);
+    }
     float inv = 1f / sum;
     for (int i = 0; i < n; i++) {
       x[off + i] *= inv;

@@ -115,6 +115,19 @@ public final class DecoderWeights {
         bias ? mlp.vector(down + ".bias", hidden) : null);
   }
 
+  /**
+   * A sparse MLP: router {@code router.weight (experts, hidden)} and experts {@code experts.E} each a gated MLP of
+   * {@code expertIntermediateSize} with projections {@code gate}, {@code up}, {@code down} (Mixtral: w1, w3, w2).
+   */
+  public static MixtureOfExperts sparseMlp(Weights moe, ModelConfig c, String router, String gate, String up, String down) {
+    List<FeedForwardWeights> experts = new ArrayList<>(c.numExperts());
+    for (int e = 0; e < c.numExperts(); e++) {
+      experts.add(gatedMlp(moe.scope("experts." + e), c.expertIntermediateSize(), c, gate, up, down, false));
+    }
+    return new MixtureOfExperts(moe.matrix(router + ".weight", c.numExperts(), c.hiddenSize()), experts,
+        c.numExpertsPerToken());
+  }
+
   /** Llama's MLP: {@code gate_proj}, {@code up_proj}, {@code down_proj}. */
   public static FeedForwardWeights llamaMlp(Weights mlp, ModelConfig c, boolean bias) {
     return gatedMlp(mlp, c, "gate_proj", "up_proj", "down_proj", bias);

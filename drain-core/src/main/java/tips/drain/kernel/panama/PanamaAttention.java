@@ -45,11 +45,7 @@ final class PanamaAttention {
       if (alibiSlopes != null) {
         PanamaVectorOps.alibi(scores, h * len, len, alibiSlopes[headOff + h]);
       }
-      if (sinks != null) {
-        PanamaVectorOps.softmaxWithSink(scores, h * len, len, sinks[headOff + h]);
-      } else {
-        PanamaVectorOps.softmax(scores, h * len, len);
-      }
+      PanamaVectorOps.softmaxWithSink(scores, h * len, len, sinks != null ? sinks[headOff + h] : Float.NEGATIVE_INFINITY);
     }
     // out_h = sum_p scores[h][p] * v_p
     if (headDim % F.length() == 0) {

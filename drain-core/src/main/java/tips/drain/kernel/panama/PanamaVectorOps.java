@@ -88,33 +88,7 @@ final class PanamaVectorOps {
   }
 
   static void softmax(float[] x, int off, int n) {
-    int lanes = F.length();
-    int i = 0;
-    float max = Float.NEGATIVE_INFINITY;
-    if (n >= lanes) {
-      FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-      for (; i <= n - lanes; i += lanes) {
-        vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
-      }
-      max = vmax.reduceLanes(VectorOperators.MAX);
-    }
-    for (; i < n; i++) {
-      max = Math.max(max, x[off + i]);
-    }
-    FloatVector vsum = FloatVector.zero(F);
-    i = 0;
-    for (; i <= n - lanes; i += lanes) {
-      FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
-      e.intoArray(x, off + i);
-      vsum = vsum.add(e);
-    }
-    float sum = vsum.reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) {
-      float e = (float) Math.exp(x[off + i] - max);
-      x[off + i] = e;
-      sum += e;
-    }
-    scale(x, off, n, 1f / sum);
+    softmaxWithSink(x, off, n, Float.NEGATIVE_INFINITY);
   }
 
   /** ALiBi's term, as {@link ScalarKernels#alibiScalar}: {@code x[off + i] += slope * (i - (n - 1))}. */
@@ -132,7 +106,7 @@ final class PanamaVectorOps {
     }
   }
 
-  /** Softmax with a sink logit, as {@link ScalarKernels#softmaxWithSinkScalar}. */
+  /** Softmax with a sink logit (none: negative infinity), as {@link ScalarKernels#softmaxWithSinkScalar}. */
   static void softmaxWithSink(float[] x, int off, int n, float sink) {
     int lanes = F.length();
     int i = 0;
@@ -157,7 +131,9 @@ final class PanamaVectorOps {
       x[off + i] = e;
       sum += e;
     }
-    sum += (float) Math.exp(sink - max);
+    if (sink != Float.NEGATIVE_INFINITY) {
+      sum += (float) Math.exp(sink - max);
+    }
     scale(x, off, n, 1f / sum);
   }
 

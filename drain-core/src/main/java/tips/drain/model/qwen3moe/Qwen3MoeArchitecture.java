@@ -1,7 +1,6 @@
 package tips.drain.model.qwen3moe;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -11,10 +10,8 @@ import tips.drain.model.ConfigFields;
 import tips.drain.model.DecoderWeights;
 import tips.drain.model.ExpertRouting;
 import tips.drain.model.FeedForward;
-import tips.drain.model.FeedForwardWeights;
 import tips.drain.model.HfConfig;
 import tips.drain.model.LayerConfig;
-import tips.drain.model.MixtureOfExperts;
 import tips.drain.model.ModelConfig;
 import tips.drain.model.Require;
 import tips.drain.model.TransformerWeights;
@@ -76,13 +73,7 @@ public final class Qwen3MoeArchitecture implements Architecture {
       Weights mlp = layer.scope("mlp");
       FeedForward feedForward;
       if (c.layer(i).mlp() == LayerConfig.Mlp.SPARSE) {
-        List<FeedForwardWeights> experts = new ArrayList<>(c.numExperts());
-        for (int e = 0; e < c.numExperts(); e++) {
-          experts.add(DecoderWeights.gatedMlp(mlp.scope("experts." + e), c.expertIntermediateSize(), c, "gate_proj",
-              "up_proj", "down_proj", false));
-        }
-        feedForward = new MixtureOfExperts(mlp.matrix("gate.weight", c.numExperts(), c.hiddenSize()), experts,
-            c.numExpertsPerToken());
+        feedForward = DecoderWeights.sparseMlp(mlp, c, "gate", "gate_proj", "up_proj", "down_proj");
       } else {
         feedForward = DecoderWeights.llamaMlp(mlp, c, false);
       }
