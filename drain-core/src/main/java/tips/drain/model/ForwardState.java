@@ -45,9 +45,13 @@ public final class ForwardState {
   private float[] layerInput;
   private final int qkvWidth;
   private final int hiddenSize;
+  /** The batch and cache of {@link Transformer}'s single-sequence call. */
+  final Batch single;
+  final KvCache[] caches = new KvCache[1];
 
   public ForwardState(ModelConfig c, int batch, int capacity) {
     this.batch = batch;
+    this.single = new Batch(batch);
     int hidden = c.hiddenSize();
     x = new float[batch * hidden];
     xb = new float[batch * hidden];
