@@ -85,6 +85,14 @@ class GptOssMxfp4Test {
         agree, prompt.length);
     assertTrue(mean < 0.1, "mean |Δlogit| " + mean);
     assertTrue(agree >= prompt.length * 3 / 4, "greedy agreement " + agree);
+
+    // quantizing on load leaves the MXFP4 experts as they are (no second rounding) and quantizes the rest
+    try (LanguageModel q = LanguageModel.load(mxfp4, LoadOptions.defaults().withThreads(2).withTokenizer(false)
+        .withQuantization("q8_0"))) {
+      MixtureOfExperts moe = (MixtureOfExperts) q.transformer().weights().layers().get(0).feedForward();
+      assertEquals("MXFP4", moe.experts().get(0).down().format());
+      assertEquals("Q8_0", q.storedFormat());
+    }
   }
 
   private static int sameRows(Matrix a, Matrix b) {
