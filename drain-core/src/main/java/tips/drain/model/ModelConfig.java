@@ -119,6 +119,20 @@ public record ModelConfig(
         Residual.SEQUENTIAL, PositionEncoding.ROPE);
   }
 
+  /**
+   * This config with the rotary embedding of the model and of every layer replaced by {@code f(rope)} (e.g. the
+   * frequency factors a GGUF file stores as a tensor).
+   */
+  public ModelConfig withRope(java.util.function.UnaryOperator<RopeConfig> f) {
+    List<LayerConfig> perLayer = layers.stream()
+        .map(l -> new LayerConfig(l.slidingWindow(), f.apply(l.rope()), l.mlp())).toList();
+    return new ModelConfig(family, architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+        vocabSize, contextLength, rmsNormEps, f.apply(rope), tieWordEmbeddings, attentionBias, mlpBias, activation,
+        slidingWindow, bosTokenId, eosTokenIds, perLayer, normWeightOffset, embeddingScale, attentionScale,
+        attentionSoftcap, finalSoftcap, numExperts, numExpertsPerToken, expertIntermediateSize, expertWeighting,
+        normKind, residual, positions);
+  }
+
   /** {@code head_dim ** -0.5} in float, as transformers scales attention scores by default. */
   public static float defaultAttentionScale(double scalar) {
     return (float) Math.pow(scalar, -0.5);
@@ -184,8 +198,9 @@ public record ModelConfig(
     }
     if (positions != PositionEncoding.ROPE) {
       f.add(positions == PositionEncoding.ALIBI ? "ALiBi positions (no rotary)" : "no position encoding");
-    }
-    if (positions == PositionEncoding.ROPE && !rope.scaling().type().equals("default")) {
+    } else if (rope.scaling().type().equals("factors")) {
+      f.add("rope scaling by per-frequency factors (GGUF rope_freqs)");
+    } else if (!rope.scaling().type().equals("default")) {
       f.add("rope scaling " + rope.scaling().type() + " (factor " + rope.scaling().factor() + ")");
     }
     if (layers.stream().map(LayerConfig::rope).distinct().count() > 1) {
