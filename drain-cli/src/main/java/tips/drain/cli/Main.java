@@ -25,6 +25,8 @@ import tips.drain.DrainException;
       TokenizeCommand.class,
       DetokenizeCommand.class,
       MergeCommand.class,
+      PullCommand.class,
+      ListCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
