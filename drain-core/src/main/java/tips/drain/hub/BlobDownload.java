@@ -112,17 +112,22 @@ final class BlobDownload {
   /** Appends (or writes from the start) the body to {@code file}; returns the file's length; write errors are typed. */
   private long copy(InputStream in, Path file, boolean append, long offset, long size, String path) throws IOException {
     try (InputStream body = in;
+         StallGuard guard = new StallGuard(in, http.stallLimit());
          FileChannel out = openForWrite(file, append)) {
       byte[] chunk = new byte[BUFFER];
       long done = offset;
       int n;
       while ((n = body.read(chunk)) > 0) {
+        guard.progress();
         if (done + n > size) {
           throw new HubException(Reason.BAD_RESPONSE, path + ": the server sent more than the announced " + size + " bytes");
         }
         write(out, ByteBuffer.wrap(chunk, 0, n), file);
         done += n;
         listener.fileProgress(path, done, size);
+      }
+      if (guard.stalled()) {
+        throw new IOException("no data for " + http.stallLimit().toSeconds() + " s");
       }
       return done;
     } catch (HubException e) {

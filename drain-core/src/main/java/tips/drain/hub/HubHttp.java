@@ -116,6 +116,10 @@ final class HubHttp {
     return true;
   }
 
+  Duration stallLimit() {
+    return settings.retry().stall();
+  }
+
   int attempts() {
     return settings.retry().attempts();
   }

@@ -20,9 +20,12 @@ import java.util.Map;
 public record HubSettings(String endpoint, String token, String tokenSource, Path cache, boolean offline, Retry retry) {
   public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 
-  /** Retries of 429, 5xx and broken connections: {@code attempts} in all, waits doubling from {@code first} to {@code max}. */
-  public record Retry(int attempts, Duration first, Duration max) {
-    public static final Retry DEFAULT = new Retry(6, Duration.ofSeconds(1), Duration.ofSeconds(16));
+  /**
+   * Retries of 429, 5xx and broken connections: {@code attempts} in all, waits doubling from {@code first} to
+   * {@code max}; a download that receives nothing for {@code stall} counts as broken.
+   */
+  public record Retry(int attempts, Duration first, Duration max, Duration stall) {
+    public static final Retry DEFAULT = new Retry(6, Duration.ofSeconds(1), Duration.ofSeconds(16), Duration.ofSeconds(60));
 
     public Retry {
       if (attempts < 1) {
