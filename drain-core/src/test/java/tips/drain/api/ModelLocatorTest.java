@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tips.drain.DrainException;
+import tips.drain.hub.HubCache;
+import tips.drain.testing.TinyLlama;
 
 class ModelLocatorTest {
   @TempDir Path dir;
@@ -29,6 +31,33 @@ class ModelLocatorTest {
     assertEquals(b, ModelLocator.resolve("tiny", home.toString(), path));
     Path local = Files.createDirectories(home.resolve("models/tiny"));
     assertEquals(local, ModelLocator.resolve("tiny", home.toString(), path), "models/ comes first");
+  }
+
+  @Test
+  void hubIdsResolveFromTheHubCacheWithoutNetwork() throws IOException {
+    Path source = TinyLlama.small(1).write(dir.resolve("src"));
+    Files.writeString(source.resolve("m.Q4_K_M.gguf"), "GGUF");
+    Path cache = dir.resolve("hub");
+    String main = "1".repeat(40);
+    String old = "2".repeat(40);
+    Path current = HubCacheFixture.write(cache, "acme/tiny", main, "main", source, "config.json", "model.safetensors");
+    Path pinned = HubCacheFixture.write(cache, "acme/tiny", old, "v1", source, "config.json", "model.safetensors");
+    Path gguf = HubCacheFixture.write(cache, "acme/tiny-GGUF", main, "main", source, "m.Q4_K_M.gguf");
+    HubCache hub = new HubCache(cache);
+
+    assertEquals(current, ModelLocator.resolve("acme/tiny", null, null, hub));
+    assertEquals(pinned, ModelLocator.resolve("acme/tiny@v1", null, null, hub));
+    assertEquals(pinned, ModelLocator.resolve("acme/tiny@" + old, null, null, hub));
+    assertEquals(gguf.resolve("m.Q4_K_M.gguf"), ModelLocator.resolve("acme/tiny-GGUF", null, null, hub),
+        "a GGUF repository resolves to its file");
+    try (LanguageModel m = LanguageModel.load(ModelLocator.resolve("acme/tiny", null, null, hub),
+        LoadOptions.defaults().withThreads(1).withTokenizer(false))) {
+      assertEquals(2, m.config().numLayers());
+    }
+    DrainException missing = assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/other", null, null, hub));
+    assertTrue(missing.getMessage().contains("models--acme--other") && missing.getMessage().endsWith(
+        "(drain pull acme/other downloads it)"), missing.getMessage());
+    assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/tiny@v2", null, null, hub));
   }
 
   @Test

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,6 +67,7 @@ final class FakeHub implements AutoCloseable {
   final AtomicInteger cdnGets = new AtomicInteger();
   final AtomicInteger hubRequests = new AtomicInteger();
 
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final HttpServer hub;
   private final ServerSocket cdn;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -330,6 +332,9 @@ final class FakeHub implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     hub.stop(0);
     try {
       cdn.close();

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import tips.drain.api.LanguageModel;
+import tips.drain.api.LoadOptions;
 import tips.drain.hub.HubException.Reason;
 import tips.drain.testing.TinyLlama;
 
@@ -329,6 +331,28 @@ class HubPullTest {
       assertEquals(new TreeSet<>(List.of("v1.0")), new TreeSet<>(refs.map(p -> p.getFileName().toString()).toList()),
           "no ref is written for a commit hash");
     }
+  }
+
+  @Test
+  void aPulledModelLoadsFromTheCacheWithTheHubGone() {
+    pull(settings(), FakeHub.REPO);
+    hub.close();
+    RepoRef ref = RepoRef.parse(FakeHub.REPO);
+    Path snapshot = new HubCache(cache).snapshot(ref).orElseThrow();
+    assertEquals(snapshot, HubModels.entryPoint(ref, snapshot));
+    try (LanguageModel m = LanguageModel.load(snapshot, LoadOptions.defaults().withThreads(1).withTokenizer(false))) {
+      assertEquals(2, m.config().numLayers());
+    }
+  }
+
+  @Test
+  void aGgufRepositoryGivesTheAskedQuantization() throws IOException {
+    byte[] q4 = "GGUF q4_k_m".getBytes(StandardCharsets.UTF_8);
+    hub.add("tiny.Q4_K_M.gguf", q4, true).add("tiny.Q8_0.gguf", new byte[2000], true);
+    PullResult r = new HubDownloader(settings()).pull(RepoRef.parse(FakeHub.REPO), List.of(), "Q4_K_M", PullListener.NONE);
+    assertEquals(List.of("tiny.Q4_K_M.gguf"), r.files());
+    assertArrayEquals(q4, Files.readAllBytes(r.snapshot().resolve("tiny.Q4_K_M.gguf")));
+    assertEquals(q4.length, r.downloaded());
   }
 
   @Test
