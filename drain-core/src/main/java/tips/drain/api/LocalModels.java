@@ -84,7 +84,8 @@ public final class LocalModels {
     for (Path f : HubModels.ggufFiles(dir)) {
       byQuant.computeIfAbsent(FileSelection.quantOf(dir.relativize(f).toString()), q -> new ArrayList<>()).add(f);
     }
-    byQuant.forEach((quant, files) -> into.add(new LocalModel(name, source, "gguf", quant,
+    byQuant.forEach((quant, files) -> into.add(new LocalModel(
+        byQuant.size() > 1 ? name + " (" + dir.relativize(files.getFirst()) + ")" : name, source, "gguf", quant,
         files.stream().mapToLong(LocalModels::size).sum(), files.getFirst())));
   }
 

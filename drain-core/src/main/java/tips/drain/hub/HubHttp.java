@@ -277,7 +277,15 @@ final class HubHttp {
 
   static String describe(IOException e) {
     String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    if (m != null && !m.isBlank()) {
+      return m;
+    }
+    return switch (e) {
+      case java.net.ConnectException c -> "connection refused";
+      case java.net.http.HttpTimeoutException t -> "timed out";
+      case java.net.UnknownHostException u -> "unknown host";
+      default -> e.getClass().getSimpleName();
+    };
   }
 
   private static void sleep(Duration d) {

@@ -40,7 +40,7 @@ class LocalModelsTest {
         "tiny | models/ | safetensors | F32 | " + tinySize,
         "llama.Q4_K_M.gguf | " + path + " | gguf | Q4_K_M | 123",
         "acme/tiny | hub cache | safetensors | F32 | " + tinySize,
-        "acme/tiny-GGUF | hub cache | gguf | Q4_K_M | 30",
-        "acme/tiny-GGUF | hub cache | gguf | Q8_0 | 50"), rows, "a snapshot without weights is no model");
+        "acme/tiny-GGUF (m-Q4_K_M.gguf) | hub cache | gguf | Q4_K_M | 30",
+        "acme/tiny-GGUF (m-Q8_0.gguf) | hub cache | gguf | Q8_0 | 50"), rows, "a snapshot without weights is no model");
   }
 }

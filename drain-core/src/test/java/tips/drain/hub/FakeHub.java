@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  */
 final class FakeHub implements AutoCloseable {
   static final String REPO = "acme/tiny-llama";
+  /** The repository's old name: the hub answers it with a relative 307 to the current one. */
+  static final String RENAMED = "acme/old-name";
   static final String COMMIT = "4f1c0ffee4f1c0ffee4f1c0ffee4f1c0ffee0001";
   private static final Pattern RESOLVE = Pattern.compile("/([^/]+/[^/]+)/resolve/([^/]+)/(.+)");
   private static final Pattern API = Pattern.compile("/api/models/([^/]+/[^/]+)/revision/([^/?]+)");
@@ -120,6 +122,12 @@ final class FakeHub implements AutoCloseable {
     hubRequests.incrementAndGet();
     try (x) {
       String path = x.getRequestURI().getRawPath();
+      if (path.contains("/" + RENAMED + "/")) {
+        x.getResponseHeaders().set("Location", path.replace("/" + RENAMED + "/", "/" + REPO + "/")
+            + (x.getRequestURI().getRawQuery() == null ? "" : "?" + x.getRequestURI().getRawQuery()));
+        x.sendResponseHeaders(307, -1);
+        return;
+      }
       Matcher api = API.matcher(path);
       Matcher resolve = RESOLVE.matcher(path);
       if (api.matches()) {

@@ -356,6 +356,14 @@ class HubPullTest {
   }
 
   @Test
+  void aRenamedRepositoryIsFollowedWithinTheHub() throws IOException {
+    PullResult r = pull(settings(), FakeHub.RENAMED);
+    assertEquals(cache.resolve("models--acme--old-name/snapshots").resolve(FakeHub.COMMIT), r.snapshot(),
+        "cached under the name asked for, as huggingface_hub does");
+    assertArrayEquals(weights, Files.readAllBytes(r.snapshot().resolve("model.safetensors")));
+  }
+
+  @Test
   void offlineModeRefusesToPull() {
     HubSettings offline = new HubSettings(hub.endpoint(), null, null, cache, true, HubSettings.Retry.DEFAULT);
     HubException e = assertThrows(HubException.class, () -> pull(offline, FakeHub.REPO));
