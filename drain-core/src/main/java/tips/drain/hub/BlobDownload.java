@@ -2,6 +2,7 @@ package tips.drain.hub;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,8 +36,14 @@ final class BlobDownload {
     this.usableSpace = usableSpace;
   }
 
-  /** Brings {@code blob} into place from {@code meta.location()}; {@code path} names the file in messages. */
-  void run(RepoRef ref, String path, FileMetadata meta, Path incomplete, Path blob) {
+  /**
+   * Brings {@code blob} into place from {@code meta.location()}; {@code path} names the file in messages. When
+   * the location (a signed CDN address, which expires) refuses the download once, {@code relocate} asks the hub
+   * for a fresh one.
+   */
+  void run(RepoRef ref, String path, FileMetadata meta, Supplier<URI> relocate, Path incomplete, Path blob) {
+    URI location = meta.location();
+    boolean relocated = false;
     long size = meta.size();
     long start = sizeOf(incomplete);
     if (start > size) {
@@ -50,8 +58,14 @@ final class BlobDownload {
         break;
       }
       String range = have > 0 ? "bytes=" + have + "-" : null;
-      HttpResponse<InputStream> r = http.get(meta.location(), range, path);
+      HttpResponse<InputStream> r = http.get(location, range, path);
       int status = r.statusCode();
+      if ((status == 401 || status == 403 || status == 404 || status == 410) && !relocated && !http.isHub(location)) {
+        close(r.body());
+        location = relocate.get();
+        relocated = true;
+        continue;
+      }
       boolean append;
       if (status == 206) {
         Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
@@ -73,6 +87,12 @@ final class BlobDownload {
         continue;
       } else {
         close(r.body());
+        if (!http.isHub(location)) {
+          Reason reason = status == 404 || status == 410 ? Reason.NOT_FOUND
+              : status == 401 || status == 403 ? Reason.UNAUTHORIZED : Reason.BAD_RESPONSE;
+          throw new HubException(reason, ref.repo() + "/" + path + ": " + location.getHost() + " refused the download"
+              + " (HTTP " + status + ")" + (relocated ? ", also at the fresh address the hub gave" : ""));
+        }
         throw http.failure(status, r.headers(), ref, path, ref.repo() + "/" + path);
       }
       if (!append) {

@@ -86,7 +86,8 @@ public final class HubDownloader {
       if (!Files.isRegularFile(blob)) {
         try (BlobLock lock = BlobLock.acquire(cache.lockFile(ref.repo(), meta.etag()))) {
           if (!Files.isRegularFile(blob)) {
-            download.run(ref, f.path(), meta, cache.incomplete(ref.repo(), meta.etag()), blob);
+            download.run(ref, f.path(), meta, () -> http.metadata(ref, commit, f.path()).location(),
+                cache.incomplete(ref.repo(), meta.etag()), blob);
             fetched = true;
           }
         }

@@ -231,6 +231,11 @@ final class HubHttp {
     return new HubException(Reason.BAD_RESPONSE, what + ": unexpected HTTP " + status + message);
   }
 
+  /** Whether {@code uri} is on the hub's own host (where the token goes). */
+  boolean isHub(URI uri) {
+    return sameOrigin(uri, endpoint);
+  }
+
   static String normalizeEtag(String etag) {
     String e = etag.strip();
     if (e.startsWith("W/")) {

@@ -61,6 +61,8 @@ final class FakeHub implements AutoCloseable {
   volatile boolean corrupt;
   /** Milliseconds the CDN sleeps per 8 KiB sent (for overlapping pulls). */
   volatile int slowMillis;
+  /** How many CDN GETs answer 403, as an expired signed address does. */
+  final AtomicInteger expired = new AtomicInteger();
   /** A cut connection stays open, silent, instead of closing. */
   volatile boolean hang;
 
@@ -238,6 +240,11 @@ final class FakeHub implements AutoCloseable {
     }
     if (tooManyRequests.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       respond(out, "429 Too Many Requests", "Retry-After: 0\r\n", "slow down".getBytes());
+      return;
+    }
+    if (expired.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      respond(out, "403 Forbidden", "", "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+          .getBytes(StandardCharsets.UTF_8));
       return;
     }
     String target = requestLine.split(" ")[1];

@@ -356,6 +356,20 @@ class HubPullTest {
   }
 
   @Test
+  void anExpiredCdnAddressIsAskedForAgain() throws IOException {
+    hub.expired.set(1);
+    pull(settings(), FakeHub.REPO);
+    assertEquals(2, hub.cdnGets.get());
+    assertArrayEquals(weights, Files.readAllBytes(blob("model.safetensors")));
+    hub.expired.set(2);
+    HubException e = assertThrows(HubException.class, () -> new HubDownloader(settings())
+        .pull(RepoRef.parse(FakeHub.REPO), List.of("pytorch_model.bin"), null, PullListener.NONE));
+    assertEquals(Reason.UNAUTHORIZED, e.reason(), "refused twice: reported");
+    assertTrue(e.getMessage().startsWith(
+        "acme/tiny-llama/pytorch_model.bin: 127.0.0.1 refused the download (HTTP 403), also at"), e.getMessage());
+  }
+
+  @Test
   void aRenamedRepositoryIsFollowedWithinTheHub() throws IOException {
     PullResult r = pull(settings(), FakeHub.RENAMED);
     assertEquals(cache.resolve("models--acme--old-name/snapshots").resolve(FakeHub.COMMIT), r.snapshot(),
