@@ -33,8 +33,9 @@ public final class HubCache {
     this.root = root;
   }
 
+  /** The cache the environment names ({@code HF_HUB_CACHE}, {@code HF_HOME}...); nothing else of it is read. */
   public static HubCache fromEnvironment() {
-    return new HubCache(HubSettings.fromEnvironment().cache());
+    return new HubCache(HubSettings.cacheDirectory(System.getenv(), Path.of(System.getProperty("user.home"))));
   }
 
   public Path root() {
