@@ -128,7 +128,9 @@ class BatchInvarianceTest {
       for (int k = 0; k < tiled.length && !differ; k++) {
         differ = Float.floatToRawIntBits(tiled[k]) != Float.floatToRawIntBits(invariant[k]);
       }
-      assertTrue(differ, "GEMM and per-token products of a " + prompt.length + "-token prompt round the same everywhere");
+      // the scalar kernels' GEMM keeps the per-token order of each sum, so only the Vector API's tiles round apart
+      assertEquals(tips.drain.kernel.KernelProvider.isVectorized(), differ, "GEMM and per-token products of a "
+          + prompt.length + "-token prompt round apart on " + tips.drain.kernel.KernelProvider.kernels().name());
     }
   }
 
