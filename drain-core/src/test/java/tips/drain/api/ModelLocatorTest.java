@@ -8,10 +8,12 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tips.drain.DrainException;
 import tips.drain.hub.HubCache;
+import tips.drain.hub.HubModelSource;
 import tips.drain.testing.TinyLlama;
 
 class ModelLocatorTest {
@@ -34,6 +36,34 @@ class ModelLocatorTest {
   }
 
   @Test
+  void ggufFilesResolveByPathAndByName() throws IOException {
+    Path file = Files.createFile(dir.resolve("m.gguf"));
+    assertEquals(file, ModelLocator.resolve(file.toString(), null, null));
+    Path inPath = Files.createFile(Files.createDirectories(dir.resolve("p")).resolve("n.gguf"));
+    assertEquals(inPath, ModelLocator.resolve("n.gguf", dir.toString(), dir.resolve("p").toString()));
+    Files.createFile(dir.resolve("notes.txt"));
+    assertThrows(DrainException.class, () -> ModelLocator.resolve(dir.resolve("notes.txt").toString(), null, null));
+  }
+
+  @Test
+  void modelSourcesAreAskedLastAndSayWhereTheyLooked() {
+    ModelSource cache = (name, tried) -> {
+      tried.add("cache:" + name);
+      return name.equals("org/model") ? java.util.Optional.of(dir) : java.util.Optional.empty();
+    };
+    assertEquals(dir, ModelLocator.resolve("org/model", null, null, java.util.List.of(cache)));
+    DrainException e = assertThrows(DrainException.class,
+        () -> ModelLocator.resolve("org/other", null, null, java.util.List.of(cache)));
+    assertTrue(e.getMessage().contains("cache:org/other"), e.getMessage());
+  }
+
+  @Test
+  void unknownNameListsWhereItLooked() {
+    DrainException e = assertThrows(DrainException.class, () -> ModelLocator.resolve("nope", dir.toString(), "/x/y"));
+    assertTrue(e.getMessage().contains("models") && e.getMessage().contains("/x/y/nope"), e.getMessage());
+  }
+
+  @Test
   void hubIdsResolveFromTheHubCacheWithoutNetwork() throws IOException {
     Path source = TinyLlama.small(1).write(dir.resolve("src"));
     Files.writeString(source.resolve("m.Q4_K_M.gguf"), "GGUF");
@@ -45,24 +75,18 @@ class ModelLocatorTest {
     Path gguf = HubCacheFixture.write(cache, "acme/tiny-GGUF", main, "main", source, "m.Q4_K_M.gguf");
     HubCache hub = new HubCache(cache);
 
-    assertEquals(current, ModelLocator.resolve("acme/tiny", null, null, hub));
-    assertEquals(pinned, ModelLocator.resolve("acme/tiny@v1", null, null, hub));
-    assertEquals(pinned, ModelLocator.resolve("acme/tiny@" + old, null, null, hub));
-    assertEquals(gguf.resolve("m.Q4_K_M.gguf"), ModelLocator.resolve("acme/tiny-GGUF", null, null, hub),
+    assertEquals(current, ModelLocator.resolve("acme/tiny", null, null, List.of(new HubModelSource(hub))));
+    assertEquals(pinned, ModelLocator.resolve("acme/tiny@v1", null, null, List.of(new HubModelSource(hub))));
+    assertEquals(pinned, ModelLocator.resolve("acme/tiny@" + old, null, null, List.of(new HubModelSource(hub))));
+    assertEquals(gguf.resolve("m.Q4_K_M.gguf"), ModelLocator.resolve("acme/tiny-GGUF", null, null, List.of(new HubModelSource(hub))),
         "a GGUF repository resolves to its file");
-    try (LanguageModel m = LanguageModel.load(ModelLocator.resolve("acme/tiny", null, null, hub),
+    try (LanguageModel m = LanguageModel.load(ModelLocator.resolve("acme/tiny", null, null, List.of(new HubModelSource(hub))),
         LoadOptions.defaults().withThreads(1).withTokenizer(false))) {
       assertEquals(2, m.config().numLayers());
     }
-    DrainException missing = assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/other", null, null, hub));
-    assertTrue(missing.getMessage().contains("models--acme--other") && missing.getMessage().endsWith(
-        "(drain pull acme/other downloads it)"), missing.getMessage());
-    assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/tiny@v2", null, null, hub));
-  }
-
-  @Test
-  void unknownNameListsWhereItLooked() {
-    DrainException e = assertThrows(DrainException.class, () -> ModelLocator.resolve("nope", dir.toString(), "/x/y"));
-    assertTrue(e.getMessage().contains("models") && e.getMessage().contains("/x/y/nope"), e.getMessage());
+    DrainException missing = assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/other", null, null, List.of(new HubModelSource(hub))));
+    assertTrue(missing.getMessage().contains("models--acme--other (drain pull acme/other downloads it)"),
+        missing.getMessage());
+    assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/tiny@v2", null, null, List.of(new HubModelSource(hub))));
   }
 }
