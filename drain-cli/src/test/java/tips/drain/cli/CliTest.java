@@ -206,7 +206,7 @@ class CliTest {
     assertTrue(r.out().contains("vs first"), r.out());
     assertEquals(4, r.out().lines().filter(l -> l.startsWith("stories260K")).count(), r.out());
     assertTrue(r.out().contains("(stories260K Q4_0)") && r.out().contains("on 1 thread (best "), r.out());
-    assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1 b" + tips.drain.engine.EngineOptions.DEFAULT_STEP_TOKENS), r.err());
+    assertTrue(r.err().contains("rep 1 stories260K Q4_0 t1 b256"), r.err());
   }
 
   @Test
