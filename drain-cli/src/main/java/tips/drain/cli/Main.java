@@ -26,6 +26,8 @@ import tips.drain.DrainException;
       DetokenizeCommand.class,
       MergeCommand.class,
       ServeCommand.class,
+      PullCommand.class,
+      ListCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
