@@ -10,7 +10,9 @@ import tips.drain.DrainException;
 /**
  * Turns what a user typed after {@code --model} into a model directory: a directory path as it is; otherwise
  * a name looked up as {@code models/NAME} (under {@code $DRAIN_HOME} when set, else the working directory),
- * then as {@code NAME} in each folder of {@code DRAIN_MODEL_PATH} (separated by the path separator).
+ * then as {@code NAME} in each folder of {@code DRAIN_MODEL_PATH} (separated by the path separator). A relative
+ * folder in {@code DRAIN_MODEL_PATH} is taken from {@code $DRAIN_HOME} (the repository root, which the
+ * {@code ./drain} launcher sets), so {@code DRAIN_MODEL_PATH=../shared/models} works from any working directory.
  */
 public final class ModelLocator {
   private ModelLocator() {}
@@ -39,7 +41,7 @@ public final class ModelLocator {
           if (folder.isBlank()) {
             continue;
           }
-          Path candidate = Path.of(folder).resolve(model);
+          Path candidate = home.resolve(folder).resolve(model);
           if (Files.isDirectory(candidate)) {
             return candidate;
           }

@@ -32,6 +32,14 @@ class ModelLocatorTest {
   }
 
   @Test
+  void relativeModelPathFoldersAreTakenFromDrainHomeNotTheWorkingDirectory() throws IOException {
+    Path home = Files.createDirectories(dir.resolve("repo"));
+    Path shared = Files.createDirectories(dir.resolve("shared/models/tiny"));
+    assertEquals(shared.normalize(), ModelLocator.resolve("tiny", home.toString(), "../shared/models").normalize());
+    assertThrows(DrainException.class, () -> ModelLocator.resolve("tiny", null, "../no-such-folder-here"));
+  }
+
+  @Test
   void unknownNameListsWhereItLooked() {
     DrainException e = assertThrows(DrainException.class, () -> ModelLocator.resolve("nope", dir.toString(), "/x/y"));
     assertTrue(e.getMessage().contains("models") && e.getMessage().contains("/x/y/nope"), e.getMessage());
