@@ -70,10 +70,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
   /** A model whose matrices are already blocks cannot be quantized again (its floats are gone). */
   static void refuseQuantized(Path source, ModelFiles files) {
+    String whole = files.metadata(QuantizedModelWriter.QUANTIZATION_KEY);
     for (TensorInfo t : files.tensors()) {
       String stored = files.metadata(Weights.FORMAT_KEY + t.name());
-      if (stored != null) {
-        throw new DrainException(source + ": already quantized (" + t.name() + " is " + stored
+      if (whole != null || stored != null) {
+        throw new DrainException(source + ": already quantized (" + (whole != null ? whole : t.name() + " is " + stored)
             + "); quantize the original F32/F16/BF16 model instead");
       }
     }

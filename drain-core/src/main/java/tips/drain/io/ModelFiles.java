@@ -1,5 +1,6 @@
 package tips.drain.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -75,8 +76,10 @@ public final class ModelFiles implements AutoCloseable {
     JsonNode root;
     try {
       root = JSON.readTree(index.toFile());
+    } catch (JsonProcessingException e) {
+      throw new FormatException(index + ": " + JsonErrors.syntax(e), e);
     } catch (IOException e) {
-      throw new FormatException(index + ": not valid JSON: " + e.getMessage(), e);
+      throw new FormatException(index + ": cannot read: " + e.getMessage(), e);
     }
     JsonNode map = root == null ? null : root.get("weight_map");
     if (map == null || !map.isObject()) {
@@ -152,6 +155,11 @@ public final class ModelFiles implements AutoCloseable {
       n += t.byteSize();
     }
     return n;
+  }
+
+  /** The file that holds tensor {@code name}, for messages. */
+  public Path fileOf(String name) {
+    return file(name).path();
   }
 
   private SafetensorsFile file(String name) {

@@ -94,7 +94,7 @@ public final class Weights {
       throw mismatch(full, t, new long[] {rows, cols});
     }
     if (!t.dtype().isFloatWeight()) {
-      throw new WeightException(full + ": dtype " + t.dtype() + " is not a weight type (expected F32, F16 or BF16)");
+      throw new WeightException(files.fileOf(full) + ": " + full + ": dtype " + t.dtype() + " is not a weight type (expected F32, F16 or BF16)");
     }
     return new DenseMatrix(files.segment(full), t.dtype(), rows, cols, kernels);
   }
@@ -105,11 +105,12 @@ public final class Weights {
     String shape = files.metadata(SHAPE_KEY + full);
     String expectedShape = rows + "," + cols;
     if (!expectedShape.equals(shape)) {
-      throw new WeightException(full + ": expected [" + rows + ", " + cols + "], got [" + shape + "] (" + formatName + ")");
+      throw new WeightException(files.fileOf(full) + ": " + full + ": expected [" + rows + ", " + cols + "], got ["
+          + shape + "] (" + formatName + ")");
     }
     long bytes = format.byteSize(rows, cols);
     if (t.byteSize() != bytes) {
-      throw new WeightException(full + ": " + formatName + " [" + rows + ", " + cols + "] needs " + bytes
+      throw new WeightException(files.fileOf(full) + ": " + full + ": " + formatName + " [" + rows + ", " + cols + "] needs " + bytes
           + " bytes, the file holds " + t.byteSize());
     }
     return format.open(files.segment(full), rows, cols);
@@ -162,8 +163,8 @@ public final class Weights {
     return overlay == null ? stored : overlay.vector(full, stored);
   }
 
-  private static WeightException mismatch(String name, TensorInfo t, long[] expected) {
-    return new WeightException(name + ": expected " + Arrays.toString(expected) + ", got " + t.shapeString()
+  private WeightException mismatch(String name, TensorInfo t, long[] expected) {
+    return new WeightException(files.fileOf(name) + ": " + name + ": expected " + Arrays.toString(expected) + ", got " + t.shapeString()
         + " (" + t.dtype() + ")");
   }
 }

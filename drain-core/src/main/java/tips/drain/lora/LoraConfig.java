@@ -1,5 +1,7 @@
 package tips.drain.lora;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import tips.drain.io.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -50,6 +52,8 @@ public record LoraConfig(Path file, int r, double alpha, List<String> targetModu
       root = JSON.readTree(Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
       throw new LoraException(file + ": no such file (a PEFT adapter directory has adapter_config.json)");
+    } catch (JsonProcessingException e) {
+      throw new LoraException(file + ": " + JsonErrors.syntax(e), e);
     } catch (IOException e) {
       throw new LoraException(file + ": cannot read: " + e.getMessage(), e);
     }
