@@ -397,10 +397,14 @@ final class Parser {
         return new Node.Literal(sb.toString(), t.line());
       }
       case INTEGER -> {
-        return new Node.Literal(Long.parseLong(t.text()), t.line());
+        return new Node.Literal(integer(t), t.line());
       }
       case FLOAT -> {
-        return new Node.Literal(Double.parseDouble(t.text()), t.line());
+        try {
+          return new Node.Literal(Double.parseDouble(t.text()), t.line());
+        } catch (NumberFormatException e) {
+          throw error(t, "'" + t.text() + "' is not a number");
+        }
       }
       case NAME -> {
         return switch (t.text()) {
@@ -473,7 +477,7 @@ final class Parser {
         if (attr.type() == Type.NAME) {
           e = new Node.GetAttr(e, attr.text(), attr.line());
         } else if (attr.type() == Type.INTEGER) {
-          e = new Node.GetItem(e, new Node.Literal(Long.parseLong(attr.text()), attr.line()), attr.line());
+          e = new Node.GetItem(e, new Node.Literal(integer(attr), attr.line()), attr.line());
         } else {
           throw error(attr, "expected an attribute name after '.', got " + attr);
         }
@@ -628,6 +632,16 @@ final class Parser {
       pos++;
     }
     return t;
+  }
+
+  /** An integer literal; Python's are unbounded, DRAIN's fit a long. */
+  private long integer(Token t) {
+    try {
+      return Long.parseLong(t.text().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw error(t, "integer " + (t.text().length() > 30 ? t.text().substring(0, 30) + "..." : t.text())
+          + " is out of range (at most " + Long.MAX_VALUE + ")");
+    }
   }
 
   private JinjaException error(Token t, String message) {

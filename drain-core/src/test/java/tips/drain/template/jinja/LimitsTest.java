@@ -80,4 +80,14 @@ class LimitsTest {
         Map.of("role", "user", "content", "hello ".repeat(100)));
     assertEquals(2000 * (8 + 600), Template.parse(t, "t").render(Map.of("messages", many)).length());
   }
+
+  @Test
+  void numbersAndEscapesOutOfRangeAreParseErrors() {
+    // found by fuzzing: these escaped as NumberFormatException / IllegalArgumentException
+    assertTrue(refused("{{ x.55555555555555555555555555 }}").contains("out of range"));
+    assertTrue(refused("{{ 99999999999999999999 }}").contains("out of range"));
+    assertTrue(refused("{{ '\\UFFFFFFFF' }}").contains("beyond the last Unicode code point"));
+    assertTrue(refused("{{ '\\u-001' }}").contains("bad escape"));
+    assertTrue(refused("{{ \u0663.\u0661 }}").contains("not a number"));
+  }
 }
