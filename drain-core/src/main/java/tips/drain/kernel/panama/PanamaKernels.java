@@ -92,4 +92,19 @@ public final class PanamaKernels implements Kernels {
   public void softcap(float[] x, int off, int n, float cap) {
     PanamaVectorOps.softcap(x, off, n, cap);
   }
+
+  @Override
+  public void layerNorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
+    PanamaVectorOps.layerNorm(out, outOff, x, xOff, weight, bias, n, eps);
+  }
+
+  @Override
+  public void gelu(float[] x, int off, int n) {
+    PanamaVectorOps.gelu(x, off, n);
+  }
+
+  @Override
+  public void geluTanh(float[] x, int off, int n) {
+    PanamaVectorOps.geluTanh(x, off, n);
+  }
 }
