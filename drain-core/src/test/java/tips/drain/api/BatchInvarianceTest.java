@@ -128,7 +128,10 @@ class BatchInvarianceTest {
       for (int k = 0; k < tiled.length && !differ; k++) {
         differ = Float.floatToRawIntBits(tiled[k]) != Float.floatToRawIntBits(invariant[k]);
       }
-      assertTrue(differ, "GEMM and per-token products of a " + prompt.length + "-token prompt round the same everywhere");
+      // the Vector API GEMM tiles its sums, so it rounds differently; the scalar kernels' GEMM sums each row in the
+      // per-token order, so on the scalar path (the second surefire run) the two are the same bit for bit
+      assertEquals(tips.drain.kernel.KernelProvider.isVectorized(), differ, "GEMM and per-token products of a "
+          + prompt.length + "-token prompt differ somewhere on " + model.kernelsName());
     }
   }
 
