@@ -34,6 +34,20 @@ public final class ConfigReader {
     return read(file, GenerationConfig.Raw.class).resolve(file);
   }
 
+  /**
+   * A config given as a JSON tree rather than a file (e.g. made from a GGUF file's metadata), read as strictly;
+   * {@code source} names it in errors.
+   */
+  public static HfConfig fromTree(JsonNode tree, Path source) {
+    try {
+      return JSON.treeToValue(tree, HfConfig.class);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(source + ": " + JsonErrors.mapping(e, tree), e);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(source + ": " + JsonErrors.outOfRange(e, tree), e);
+    }
+  }
+
   static <T> T read(Path file, Class<T> type) {
     JsonNode tree = null;
     try {

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import tips.drain.DrainException;
+import tips.drain.io.GgufFile;
+import tips.drain.io.GgufTensorInfo;
 import tips.drain.io.SafetensorsFile;
 import tips.drain.io.TensorInfo;
 import tips.drain.lora.LoraConfig;
@@ -24,6 +26,8 @@ import tips.drain.tokenizer.Tokenizer;
  * Jazzer fuzz targets for every parser that reads a file a user may have downloaded from anywhere. The rule they
  * check: whatever the bytes, only a {@link DrainException} (a one-line message naming the file) comes out; any
  * other exception or error, a hang or an out-of-memory is a finding.
+ *
+ * <p>GGUF files get the same treatment ({@link #gguf}).
  *
  * <p>In a plain build each target replays its committed corpus ({@code src/test/resources/tips/drain/fuzz/
  * ParserFuzzTestInputs/<target>/}) as a regression test. To fuzz one target:
@@ -80,6 +84,19 @@ class ParserFuzzTest {
       }
     } catch (DrainException expected) {
       // refused with a message: what a malformed file must produce
+    }
+  }
+
+  @FuzzTest
+  void gguf(byte[] data) {
+    Path dir = write("model.gguf", data);
+    try (GgufFile file = GgufFile.open(dir.resolve("model.gguf"))) {
+      file.metadata();
+      for (GgufTensorInfo t : file.tensors()) {
+        file.segment(t.name());
+      }
+    } catch (DrainException expected) {
+      // refused with a message
     }
   }
 
