@@ -33,12 +33,12 @@ class AtomicOutputKillTest {
 
   @TempDir Path dir;
 
-  /** A model made here: a few matrices (8 MB of F32, so writing takes a while) and the files copied with it. */
+  /** A model made here: a few matrices (16 MB of F32, so writing takes a while) and the files copied with it. */
   private Path model() throws IOException {
     Path m = Files.createDirectories(dir.resolve("model"));
     SafetensorsWriter w = new SafetensorsWriter();
     SplittableRandom r = new SplittableRandom(1);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 8; i++) {
       float[] values = new float[512 * 1024];
       for (int k = 0; k < values.length; k++) {
         values[k] = (float) r.nextGaussian();
@@ -103,9 +103,22 @@ class AtomicOutputKillTest {
     assertEquals(0, CliTest.run("quantize", "--model", model.toString(), "--quant", "q4_0", "--out", previous.toString()).code());
     long t0 = System.nanoTime();
     Process full = quantize(model, complete);
-    full.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+    long writingFrom = 0;
+    try (InputStream err = full.getErrorStream()) {
+      byte[] buf = new byte[4096];
+      StringBuilder seen = new StringBuilder();
+      for (int n; (n = err.read(buf)) > 0; ) {
+        seen.append(new String(buf, 0, n));
+        if (writingFrom == 0 && seen.indexOf("quantizing") >= 0) {
+          writingFrom = System.nanoTime();
+        }
+      }
+    }
     assertEquals(0, full.waitFor(), "an uninterrupted run in a child JVM");
-    long fullMillis = (System.nanoTime() - t0) / 1_000_000;
+    long end = System.nanoTime();
+    long fullMillis = (end - t0) / 1_000_000;
+    // how long the writing lasts once the progress bar shows: kills aimed inside it land while writing
+    long writingMillis = Math.max(1, (end - writingFrom) / 1_000_000);
     Map<String, String> before = snapshot(previous);
     Map<String, String> after = snapshot(complete);
     assertTrue(!before.equals(after) && before.containsKey("model.safetensors"));
@@ -139,7 +152,7 @@ class AtomicOutputKillTest {
       if (!fromStart && !writing.await(60, TimeUnit.SECONDS)) {
         fail("the child never started writing (seed " + seed + ")");
       }
-      Thread.sleep(fromStart ? random.nextLong(fullMillis * 5 / 4) : random.nextInt(300));
+      Thread.sleep(fromStart ? random.nextLong(fullMillis * 5 / 4) : random.nextLong(Math.max(1, writingMillis / 2)));
       p.destroyForcibly();
       p.waitFor();
       reader.join();
