@@ -10,8 +10,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import tips.drain.api.FinishReason;
 import tips.drain.api.GenerationOptions;
 import tips.drain.api.GenerationResult;
 import tips.drain.api.GenerationStats;
@@ -45,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--context", defaultValue = "0", description = "Context length of the session (default: the model's, at most 4096).")
   int context;
 
+  @Option(names = "--allow-long-context", description = "Allow a --context above the length the model was trained for.")
+  boolean allowLongContext;
+
   @Option(names = "--json", description = "Print one JSON object (ids, text, finish reason, stats) instead of streaming.")
   boolean json;
 
@@ -52,29 +57,53 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    sampling.params(spec, SamplingParams.GREEDY); // bad values are usage errors, found before the model loads
-    try (LanguageModel m = LanguageModel.load(model.directory(), model.loadOptions());
-         Session session = m.newSession(SessionOptions.defaults().withContextLength(context))) {
-      SamplingParams params = sampling.params(spec, m.generationConfig().samplingDefaults());
-      GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(params)
-          .withStopStrings(stop).withStopOnEos(!ignoreEos);
-      TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
-        out.print(text);
-        out.flush();
-      };
-      GenerationResult r = session.generate(prompt, options, listener);
-      GenerationStats s = r.stats();
-      double loadSeconds = m.loadNanos() / 1e9;
-      if (json) {
-        out.println(toJson(r, loadSeconds, m));
-      } else {
-        out.println();
-        err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s) | prefill %.1f tok/s | decode %.1f tok/s | load %.2f s | %s | %s, %d threads%n",
-            s.promptTokens(), s.generatedTokens(), r.finishReason().jsonName(), s.prefillTokensPerSecond(),
-            s.decodeTokensPerSecond(), loadSeconds, params.describe(), m.kernelsName(), m.threads());
+    // bad values are usage errors, found before the model loads
+    sampling.params(spec, SamplingParams.GREEDY);
+    GenerationOptions checked = generationOptions(SamplingParams.GREEDY);
+    if (context < 0) {
+      throw new ParameterException(spec.commandLine(), "--context must be at least 0 (0: the model's), got " + context);
+    }
+    try (LanguageModel m = LanguageModel.load(model.directory(), model.loadOptions())) {
+      int contextLength = ContextLimit.check(spec, "--context", m, context, allowLongContext);
+      try (Session session = m.newSession(SessionOptions.defaults().withContextLength(contextLength))) {
+        SamplingParams params = sampling.params(spec, m.generationConfig().samplingDefaults());
+        GenerationOptions options = checked.withSampling(params);
+        TokenListener listener = json ? TokenListener.NONE : (id, text) -> {
+          out.print(text);
+          out.flush();
+        };
+        GenerationResult r = session.generate(prompt, options, listener);
+        GenerationStats s = r.stats();
+        double loadSeconds = m.loadNanos() / 1e9;
+        if (json) {
+          out.println(toJson(r, loadSeconds, m));
+        } else {
+          out.println();
+          err.printf(Locale.ROOT, "%d prompt tokens, %d generated (%s) | prefill %.1f tok/s | decode %.1f tok/s | load %.2f s | %s | %s, %d threads%n",
+              s.promptTokens(), s.generatedTokens(), r.finishReason().jsonName(), s.prefillTokensPerSecond(),
+              s.decodeTokensPerSecond(), loadSeconds, params.describe(), m.kernelsName(), m.threads());
+        }
+        if (r.finishReason() == FinishReason.LENGTH && s.generatedTokens() < maxTokens) {
+          err.printf(Locale.ROOT, "drain: stopped at the end of the context (%d positions); a longer --context continues further%n",
+              session.capacity());
+        }
       }
     }
     return 0;
+  }
+
+  /** The generation options of the command line, or a usage error naming the option. */
+  private GenerationOptions generationOptions(SamplingParams params) {
+    if (maxTokens < 0) {
+      throw new ParameterException(spec.commandLine(), "-n/--max-tokens must be at least 0, got " + maxTokens);
+    }
+    for (String s : stop) {
+      if (s.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--stop must not be empty");
+      }
+    }
+    return GenerationOptions.defaults().withMaxTokens(maxTokens).withSampling(params).withStopStrings(stop)
+        .withStopOnEos(!ignoreEos);
   }
 
   static String toJson(GenerationResult r, double loadSeconds, LanguageModel m) {

@@ -1,6 +1,10 @@
 package tips.drain.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,6 +52,15 @@ public final class Main {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    // bad usage: one line and where help is, exit 2 (picocli would print the whole usage)
+    cli.setParameterExceptionHandler((e, args) -> {
+      CommandLine command = e.getCommandLine();
+      PrintWriter err = command.getErr();
+      err.println("drain: " + firstLine(e.getMessage()) + " (see '" + command.getCommandSpec().qualifiedName()
+          + " --help')");
+      err.flush();
+      return 2;
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       boolean verbose = parseResult.hasMatchedOption("--verbose")
           || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
@@ -64,7 +77,12 @@ public final class Main {
 
   static String message(Throwable e) {
     if (e instanceof DrainException || e instanceof IllegalArgumentException) {
-      return e.getMessage();
+      return firstLine(e.getMessage());
+    }
+    if (e instanceof UncheckedIOException u) {
+      IOException cause = u.getCause();
+      return firstLine(u.getMessage() == null || u.getMessage().equals(String.valueOf(cause))
+          ? cause.getClass().getSimpleName() + ": " + cause.getMessage() : u.getMessage() + ": " + cause.getMessage());
     }
     if (e instanceof OutOfMemoryError) {
       return "out of memory: the model does not fit the Java heap; raise it with DRAIN_JAVA_OPTS=-Xmx<size>";
@@ -72,11 +90,31 @@ public final class Main {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return (nl < 0 ? message : message.substring(0, nl)).strip();
+  }
+
+  /** {@code drain --version}: the project version Maven wrote into version.properties at build time. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"drain " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+      return new String[] {"drain " + version() + " on Java " + Runtime.version()};
+    }
+
+    static String version() {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return p.getProperty("version", "unknown");
     }
   }
 }

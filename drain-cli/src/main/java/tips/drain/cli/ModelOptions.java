@@ -1,6 +1,10 @@
 package tips.drain.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -8,6 +12,7 @@ import picocli.CommandLine.Spec;
 import tips.drain.api.LoadOptions;
 import tips.drain.api.ModelLocator;
 import tips.drain.lora.LoraMode;
+import tips.drain.tensor.MatrixFormat;
 
 /** The options every command that loads a model shares. */
 final class ModelOptions {
@@ -47,12 +52,9 @@ final class ModelOptions {
    */
   static LoadOptions loadOptions(CommandSpec spec, Integer threads, String quant, Path adapter, String adapterMode) {
     try {
-      LoadOptions o = LoadOptions.defaults();
-      if (threads != null) {
-        o = o.withThreads(threads);
-      }
+      LoadOptions o = LoadOptions.defaults().withThreads(Threads.resolve(spec, threads));
       if (quant != null) {
-        o = o.withQuantization(quant);
+        o = o.withQuantization(quantName(spec, quant));
       }
       if (adapter != null) {
         LoraMode mode = switch (adapterMode.toLowerCase(java.util.Locale.ROOT)) {
@@ -66,5 +68,16 @@ final class ModelOptions {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  /** {@code name} when a weight format of that name is on the class path, else a usage error listing them. */
+  static String quantName(CommandSpec spec, String name) {
+    if (MatrixFormat.byName(name).isPresent()) {
+      return name;
+    }
+    List<String> known = new ArrayList<>();
+    ServiceLoader.load(MatrixFormat.class).forEach(f -> known.add(f.name().toLowerCase(Locale.ROOT)));
+    throw new ParameterException(spec.commandLine(), "--quant must be one of " + String.join(", ", known) + ", not '"
+        + name + "'");
   }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import tips.drain.DrainException;
@@ -42,17 +43,25 @@ final class PerplexityCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
+  @Option(names = "--allow-long-context", description = "Allow a --context above the length the model was trained for.")
+  boolean allowLongContext;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (context < 2) {
+      throw new ParameterException(spec.commandLine(), "--context must be at least 2 tokens per chunk, got " + context);
+    }
+    String refQuant = referenceQuant == null ? null : ModelOptions.quantName(spec, referenceQuant);
     if (!Files.isRegularFile(text)) {
       throw new DrainException(text + ": no such file");
     }
     String content = Files.readString(text);
     try (LanguageModel m = LanguageModel.load(model.directory(), model.loadOptions());
          LanguageModel ref = reference == null ? null : LanguageModel.load(ModelLocator.resolve(reference),
-             (model.threads == null ? LoadOptions.defaults() : LoadOptions.defaults().withThreads(model.threads))
-                 .withQuantization(referenceQuant))) {
+             LoadOptions.defaults().withThreads(m.threads())
+                 .withQuantization(refQuant))) {
+      ContextLimit.check(spec, "--context", m, context, allowLongContext);
       int[] tokens = m.tokenizer().orElseThrow().encode(content, true);
       PerplexityResult r = Perplexity.evaluate(m, ref, tokens, context);
       if (json) {

@@ -2,33 +2,39 @@ package tips.drain.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import tips.drain.DrainException;
+import tips.drain.api.ModelLocator;
+import tips.drain.io.AtomicDirectory;
 import tips.drain.io.ModelFiles;
+import tips.drain.io.TensorInfo;
+import tips.drain.io.Weights;
 import tips.drain.quant.QuantFormat;
 import tips.drain.quant.QuantizedModelWriter;
 import tips.drain.util.Parallel;
 
 /** {@code drain quantize}: writes a quantized copy of a model that loads and memory-maps directly. */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-    description = "Write a Q8_0 or Q4_0 copy of a model directory (weights as blocks, config and tokenizer copied).")
+    description = "Write a quantized copy of a model directory (weights as blocks, config and tokenizer copied).")
 final class QuantizeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Model directory or name.")
   String model;
 
-  @Option(names = "--quant", required = true, paramLabel = "FORMAT", description = "q8_0 or q4_0.")
+  @Option(names = "--quant", required = true, paramLabel = "FORMAT", description = "The format: q8_0, q4_0.")
   String quant;
 
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory.")
-  Path out;
+  @Mixin OutputOptions output;
 
   @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: all cores).")
   Integer threads;
@@ -36,26 +42,41 @@ final class QuantizeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    QuantFormat format;
-    try {
-      format = QuantFormat.valueOf(quant.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--quant must be q8_0 or q4_0, not '" + quant + "'");
-    }
-    Path source = tips.drain.api.ModelLocator.resolve(model);
+    QuantFormat format = QuantFormat.byName(quant).orElseThrow(() -> new ParameterException(spec.commandLine(),
+        "--quant must be one of " + Arrays.stream(QuantFormat.values()).map(f -> f.name().toLowerCase(Locale.ROOT))
+            .collect(Collectors.joining(", ")) + ", not '" + quant + "'"));
+    int threadCount = Threads.resolve(spec, threads);
+    Path source = ModelLocator.resolve(model);
     long total;
     try (ModelFiles files = ModelFiles.open(source)) {
+      refuseQuantized(source, files);
       total = files.dataBytes();
     }
     long t0 = System.nanoTime();
-    ProgressBar bar = new ProgressBar(err, "quantizing to " + format, total);
     QuantizedModelWriter.Summary s;
-    try (Parallel parallel = new Parallel(threads == null ? Runtime.getRuntime().availableProcessors() : threads)) {
-      s = QuantizedModelWriter.write(source, out, format, parallel, bar::update);
+    try (AtomicDirectory out = output.open(source)) {
+      ProgressBar bar = new ProgressBar(err, "quantizing to " + format, total);
+      try (Parallel parallel = new Parallel(threadCount)) {
+        s = QuantizedModelWriter.write(source, out.path(), format, parallel, bar::update);
+      }
+      out.commit();
+      bar.finish();
     }
-    bar.finish();
-    err.printf(Locale.ROOT, "wrote %s: %d matrices quantized, %d tensors kept as stored, %s -> %s in %.1f s%n", out,
-        s.quantized(), s.kept(), Table.bytes(s.bytesIn()), Table.bytes(s.bytesOut()), (System.nanoTime() - t0) / 1e9);
+    err.printf(Locale.ROOT, "wrote %s: %d matrices quantized, %d tensors kept as stored, %s -> %s in %.1f s%n",
+        output.out, s.quantized(), s.kept(), Table.bytes(s.bytesIn()), Table.bytes(s.bytesOut()),
+        (System.nanoTime() - t0) / 1e9);
     return 0;
+  }
+
+  /** A model whose matrices are already blocks cannot be quantized again (its floats are gone). */
+  static void refuseQuantized(Path source, ModelFiles files) {
+    String whole = files.metadata(QuantizedModelWriter.QUANTIZATION_KEY);
+    for (TensorInfo t : files.tensors()) {
+      String stored = files.metadata(Weights.FORMAT_KEY + t.name());
+      if (whole != null || stored != null) {
+        throw new DrainException(source + ": already quantized (" + (whole != null ? whole : t.name() + " is " + stored)
+            + "); quantize the original F32/F16/BF16 model instead");
+      }
+    }
   }
 }

@@ -53,6 +53,7 @@ public final class LanguageModel implements AutoCloseable {
   private final Parallel parallel;
   private final Engine engine;
   private final long loadNanos;
+  private volatile boolean closed;
 
   private LanguageModel(Path directory, Architecture architecture, TensorSource files, ModelConfig config,
       GenerationConfig generationConfig, Transformer transformer, Tokenizer tokenizer, Parallel parallel, Engine engine,
@@ -144,6 +145,7 @@ public final class LanguageModel implements AutoCloseable {
    *     not fit this model (a module it does not have, another shape, a rank that disagrees with the config)
    */
   public Adapter loadAdapter(Path dir) {
+    ensureOpen();
     LoraAdapter lora = LoraAdapter.load(dir);
     TransformerWeights view = Adapters.runtimeView(architecture, config, new Weights(files, transformer.kernels()),
         transformer.weights(), lora);
@@ -162,6 +164,7 @@ public final class LanguageModel implements AutoCloseable {
    * @throws DrainException if the adapter was loaded onto another model
    */
   public Session newSession(SessionOptions options) {
+    ensureOpen();
     int context = options.contextLength() > 0
         ? options.contextLength()
         : Math.min(config.contextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
@@ -256,8 +259,25 @@ public final class LanguageModel implements AutoCloseable {
     return transformer.kernels().name();
   }
 
+  /** True once {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Throws unless the model is open: its files are unmapped and its threads stopped after {@link #close()}. */
+  void ensureOpen() {
+    if (closed) {
+      throw new DrainException(directory + ": model is closed");
+    }
+  }
+
+  /** Stops the threads and unmaps the files; sessions and adapters cannot be used after it. Closing twice is harmless. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     engine.close();
     parallel.close();
     files.close();

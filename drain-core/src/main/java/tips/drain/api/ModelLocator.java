@@ -15,6 +15,8 @@ import tips.drain.io.GgufShards;
  * otherwise a name looked up as {@code models/NAME} (under {@code $DRAIN_HOME} when set, else the working
  * directory), then as {@code NAME} in each folder of {@code DRAIN_MODEL_PATH} (separated by the path separator),
  * then in each {@link ModelSource} on the class path. A name may be a directory or a {@code .gguf} file.
+ * A relative folder in {@code DRAIN_MODEL_PATH} is taken from {@code $DRAIN_HOME} (the repository root, which the
+ * {@code ./drain} launcher sets), so {@code DRAIN_MODEL_PATH=../shared/models} works from any working directory.
  */
 public final class ModelLocator {
   private ModelLocator() {}
@@ -47,7 +49,7 @@ public final class ModelLocator {
           if (folder.isBlank()) {
             continue;
           }
-          Path candidate = Path.of(folder).resolve(model);
+          Path candidate = home.resolve(folder).resolve(model);
           if (isModel(candidate)) {
             return candidate;
           }

@@ -275,8 +275,9 @@ public final class Session implements AutoCloseable {
 
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("session is closed");
+      throw new DrainException("session is closed");
     }
+    model.ensureOpen();
   }
 
   @Override

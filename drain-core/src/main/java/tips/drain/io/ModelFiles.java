@@ -1,5 +1,6 @@
 package tips.drain.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -80,8 +81,10 @@ public final class ModelFiles implements TensorSource {
     JsonNode root;
     try {
       root = JSON.readTree(index.toFile());
+    } catch (JsonProcessingException e) {
+      throw new FormatException(index + ": " + JsonErrors.syntax(e), e);
     } catch (IOException e) {
-      throw new FormatException(index + ": not valid JSON: " + e.getMessage(), e);
+      throw new FormatException(index + ": cannot read: " + e.getMessage(), e);
     }
     JsonNode map = root == null ? null : root.get("weight_map");
     if (map == null || !map.isObject()) {
@@ -192,6 +195,11 @@ public final class ModelFiles implements TensorSource {
       n += t.byteSize();
     }
     return n;
+  }
+
+  @Override
+  public Path fileOf(String name) {
+    return file(name).path();
   }
 
   private SafetensorsFile file(String name) {

@@ -54,7 +54,7 @@ public final class SafetensorsHeader {
     try {
       root = JSON.readTree(new String(json, StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
-      throw new FormatException(source + ": header is not valid JSON: " + e.getOriginalMessage());
+      throw new FormatException(source + ": header is " + JsonErrors.syntax(e));
     }
     if (root == null || !root.isObject()) {
       throw new FormatException(source + ": header must be a JSON object");

@@ -29,6 +29,11 @@ public interface TensorSource extends AutoCloseable {
   /** The directory or file the tensors come from, for messages. */
   Path location();
 
+  /** The file that holds tensor {@code name}, for messages (a sharded source names the shard). */
+  default Path fileOf(String name) {
+    return location();
+  }
+
   /** Every tensor, in storage order. A block-format tensor is listed as its bytes (U8) and has a {@link #blockLayout}. */
   List<TensorInfo> tensors();
 

@@ -96,7 +96,7 @@ public final class Weights {
       throw mismatch(full, t, new long[] {rows, cols});
     }
     if (!t.dtype().isFloatWeight()) {
-      throw new WeightException(full + ": dtype " + t.dtype() + " is not a weight type (expected F32, F16 or BF16)");
+      throw new WeightException(files.fileOf(full) + ": " + full + ": dtype " + t.dtype() + " is not a weight type (expected F32, F16 or BF16)");
     }
     return new DenseMatrix(files.segment(full), t.dtype(), rows, cols, kernels);
   }
@@ -115,7 +115,7 @@ public final class Weights {
     }
     long bytes = format.byteSize(rows, cols);
     if (t.byteSize() != bytes) {
-      throw new WeightException(full + ": " + formatName + " [" + rows + ", " + cols + "] needs " + bytes
+      throw new WeightException(files.fileOf(full) + ": " + full + ": " + formatName + " [" + rows + ", " + cols + "] needs " + bytes
           + " bytes, the file holds " + t.byteSize());
     }
     return format.open(files.segment(full), rows, cols);
@@ -210,8 +210,8 @@ public final class Weights {
     return files.segment(full);
   }
 
-  private static WeightException mismatch(String name, TensorInfo t, long[] expected) {
-    return new WeightException(name + ": expected " + Arrays.toString(expected) + ", got " + t.shapeString()
+  private WeightException mismatch(String name, TensorInfo t, long[] expected) {
+    return new WeightException(files.fileOf(name) + ": " + name + ": expected " + Arrays.toString(expected) + ", got " + t.shapeString()
         + " (" + t.dtype() + ")");
   }
 }

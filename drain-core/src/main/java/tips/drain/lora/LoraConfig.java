@@ -1,5 +1,7 @@
 package tips.drain.lora;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import tips.drain.io.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * PEFT's {@code adapter_config.json} for a LoRA adapter, with PEFT's rules for the rank and scale of each
@@ -50,6 +53,8 @@ public record LoraConfig(Path file, int r, double alpha, List<String> targetModu
       root = JSON.readTree(Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
       throw new LoraException(file + ": no such file (a PEFT adapter directory has adapter_config.json)");
+    } catch (JsonProcessingException e) {
+      throw new LoraException(file + ": " + JsonErrors.syntax(e), e);
     } catch (IOException e) {
       throw new LoraException(file + ": cannot read: " + e.getMessage(), e);
     }
@@ -90,6 +95,15 @@ public record LoraConfig(Path file, int r, double alpha, List<String> targetModu
     if (root.hasNonNull("modules_to_save")) {
       root.get("modules_to_save").forEach(n -> save.add(n.asText()));
     }
+    if (regex != null && !regex.equals("all-linear")) {
+      compile(regex, "target_modules", file);
+    }
+    for (String k : ranks.keySet()) {
+      compile(keyPattern(k), "rank_pattern key '" + k + "'", file);
+    }
+    for (String k : alphas.keySet()) {
+      compile(keyPattern(k), "alpha_pattern key '" + k + "'", file);
+    }
     String bias = root.hasNonNull("bias") ? root.get("bias").asText() : "none";
     if (!bias.equals("none") && !bias.equals("all") && !bias.equals("lora_only")) {
       throw new LoraException(file + ": bias '" + bias + "' is not one of none, all, lora_only");
@@ -123,7 +137,7 @@ public record LoraConfig(Path file, int r, double alpha, List<String> targetModu
   /** True when {@code module} is one {@code target_modules} names (a suffix after a dot, or the regex). */
   public boolean targets(String module) {
     if (targetRegex != null) {
-      return targetRegex.equals("all-linear") || Pattern.matches(targetRegex, module);
+      return targetRegex.equals("all-linear") || matches(Pattern.compile(targetRegex), module, "target_modules");
     }
     for (String t : targetModules) {
       if (module.equals(t) || module.endsWith("." + t)) {
@@ -134,11 +148,81 @@ public record LoraConfig(Path file, int r, double alpha, List<String> targetModu
   }
 
   /** PEFT's {@code get_pattern_key}: the longest key {@code k} such that the module matches {@code (.*\.)?k$}. */
-  static String patternKey(java.util.Set<String> keys, String module) {
+  String patternKey(java.util.Set<String> keys, String module) {
     return keys.stream()
         .sorted(Comparator.comparingInt(String::length).reversed())
-        .filter(k -> Pattern.compile("(.*\\.)?(" + k + ")$").matcher(module).matches())
+        .filter(k -> matches(Pattern.compile(keyPattern(k)), module, "the pattern key '" + k + "'"))
         .findFirst().orElse(null);
+  }
+
+  private static String keyPattern(String key) {
+    return "(.*\\.)?(" + key + ")$";
+  }
+
+  private static void compile(String regex, String field, Path file) {
+    try {
+      Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new LoraException(file + ": " + field + " is not a valid regular expression: " + e.getDescription()
+          + " at index " + e.getIndex());
+    }
+  }
+
+  /** Most character reads one match may take: a module name is short, so only a runaway backtracking regex needs more. */
+  private static final long MATCH_BUDGET = 1_000_000;
+
+  /** {@code pattern} matches all of {@code module}, or a LoraException when the regex backtracks without end. */
+  private boolean matches(Pattern pattern, String module, String what) {
+    try {
+      return pattern.matcher(new Budgeted(module)).matches();
+    } catch (Budgeted.Exhausted e) {
+      throw new LoraException(file + ": " + what + " takes too long to match '" + module
+          + "' (a regular expression that backtracks without end?)");
+    }
+  }
+
+  /** A string whose characters may be read {@link #MATCH_BUDGET} times in all. */
+  private static final class Budgeted implements CharSequence {
+    static final class Exhausted extends RuntimeException {
+      Exhausted() {
+        super(null, null, false, false);
+      }
+    }
+
+    private final String s;
+    private final long[] reads;
+
+    Budgeted(String s) {
+      this(s, new long[1]);
+    }
+
+    private Budgeted(String s, long[] reads) {
+      this.s = s;
+      this.reads = reads;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (++reads[0] > MATCH_BUDGET) {
+        throw new Exhausted();
+      }
+      return s.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return s.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return new Budgeted(s.substring(start, end), reads);
+    }
+
+    @Override
+    public String toString() {
+      return s;
+    }
   }
 
   private static void refuseIfTrue(JsonNode root, String field, String message, Path file) {

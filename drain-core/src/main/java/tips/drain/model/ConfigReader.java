@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
+import tips.drain.io.JsonErrors;
 
 /** Reads {@code config.json} and {@code generation_config.json} strictly: wrong types are errors naming the field. */
 public final class ConfigReader {
@@ -42,19 +42,17 @@ public final class ConfigReader {
     try {
       return JSON.treeToValue(tree, HfConfig.class);
     } catch (JsonMappingException e) {
-      String field = e.getPath().stream()
-          .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-          .collect(Collectors.joining("."));
-      throw new ConfigException(source + ": field '" + field + "' has an invalid value: " + e.getOriginalMessage(), e);
+      throw new ConfigException(source + ": " + JsonErrors.mapping(e, tree), e);
     } catch (JsonProcessingException e) {
-      throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
+      throw new ConfigException(source + ": " + JsonErrors.outOfRange(e, tree), e);
     }
   }
 
   static <T> T read(Path file, Class<T> type) {
+    JsonNode tree = null;
     try {
       byte[] bytes = Files.readAllBytes(file);
-      JsonNode tree = JSON.readTree(bytes);
+      tree = JSON.readTree(bytes);
       if (tree == null || !tree.isObject()) {
         throw new ConfigException(file + ": expected a JSON object");
       }
@@ -62,12 +60,10 @@ public final class ConfigReader {
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": no such file");
     } catch (JsonMappingException e) {
-      String field = e.getPath().stream()
-          .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-          .collect(Collectors.joining("."));
-      throw new ConfigException(file + ": field '" + field + "' has an invalid value: " + e.getOriginalMessage(), e);
+      throw new ConfigException(file + ": " + JsonErrors.mapping(e, tree), e);
     } catch (JsonProcessingException e) {
-      throw new ConfigException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+      // a number too large for its field is found while binding: name the field when the tree was read
+      throw new ConfigException(file + ": " + (tree != null ? JsonErrors.outOfRange(e, tree) : JsonErrors.syntax(e)), e);
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
     }

@@ -7,12 +7,28 @@ import java.util.Arrays;
  * transformers' logits processors: top-k keeps every token tied with the k-th, top-p keeps the smallest set
  * of most likely tokens whose probabilities reach p (the token that crosses p included), min-p keeps tokens
  * whose probability is at least min-p times the largest.
+ *
+ * <p>Nothing is allocated per token once the buffers have the vocabulary's size: candidates are kept as
+ * {@code long} keys (probability, then id) in a binary heap and taken out most likely first only as far as the
+ * filters look (partial selection), so top-k and top-p cost {@code O(vocab + kept · log vocab)}, not a sort.
  */
 final class DistributionSampler implements Sampler {
   private final SamplingParams params;
   private final Xorshift random;
-  private int[] order = new int[0];
+  /** Probability of each id at the temperature, not normalized. */
   private float[] probs = new float[0];
+  /** Candidate keys, a min-heap in {@code [0, heapSize)}: the most likely first, lower ids first among ties. */
+  private long[] heap = new long[0];
+  private int heapSize;
+  /** The survivors taken out of the heap so far, most likely first, and (after the filters) their probabilities. */
+  private int[] order = new int[0];
+  private float[] survivorProbs = new float[0];
+  private int taken;
+  /** Repetition penalty: {@code seenStamp[id] == stamp} once id was penalized in this call. */
+  private int[] seenStamp = new int[0];
+  private int stamp;
+  /** Presence and frequency penalties: occurrences of each id in the history, zero between calls. */
+  private int[] counts = new int[0];
 
   DistributionSampler(SamplingParams params) {
     this.params = params;
@@ -21,8 +37,9 @@ final class DistributionSampler implements Sampler {
 
   @Override
   public int sample(float[] logits, int vocab, int[] history, int historyLength) {
-    applyRepetitionPenalty(logits, vocab, history, historyLength, params.repetitionPenalty());
-    applyPresenceAndFrequency(logits, vocab, history, historyLength, params.presencePenalty(), params.frequencyPenalty());
+    ensureCapacity(vocab);
+    applyRepetitionPenalty(logits, vocab, history, historyLength);
+    applyPresenceAndFrequency(logits, vocab, history, historyLength);
     if (params.isGreedy()) {
       return Greedy.argmax(logits, vocab);
     }
@@ -30,52 +47,70 @@ final class DistributionSampler implements Sampler {
     return draw(n);
   }
 
+  private void ensureCapacity(int vocab) {
+    if (probs.length < vocab) {
+      probs = new float[vocab];
+      heap = new long[vocab];
+      order = new int[vocab];
+      survivorProbs = new float[vocab];
+      seenStamp = new int[vocab];
+      stamp = 0;
+      counts = new int[vocab];
+    }
+  }
+
   /** CTRL penalty as transformers: a seen token's logit is divided by p if positive, multiplied if negative. */
-  static void applyRepetitionPenalty(float[] logits, int vocab, int[] history, int length, float penalty) {
+  void applyRepetitionPenalty(float[] logits, int vocab, int[] history, int length) {
+    float penalty = params.repetitionPenalty();
     if (penalty == 1f) {
       return;
     }
-    boolean[] seen = new boolean[vocab];
+    ensureCapacity(vocab);
+    if (++stamp == 0) { // wrapped after 2^32 calls: start the stamps over
+      Arrays.fill(seenStamp, 0);
+      stamp = 1;
+    }
     for (int i = 0; i < length; i++) {
       int id = history[i];
-      if (id >= 0 && id < vocab && !seen[id]) {
-        seen[id] = true;
+      if (id >= 0 && id < vocab && seenStamp[id] != stamp) {
+        seenStamp[id] = stamp;
         logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty;
       }
     }
   }
 
   /**
-   * OpenAI's penalties: a token seen c times loses {@code c × frequency + presence} from its logit (c &gt; 0).
+   * OpenAI's penalties: a token seen c times loses {@code c × frequency + presence} from its logit (c &gt; 0). The
+   * counts live in a buffer of the vocabulary's size that is left all zero again.
    */
-  static void applyPresenceAndFrequency(float[] logits, int vocab, int[] history, int length, float presence,
-      float frequency) {
+  void applyPresenceAndFrequency(float[] logits, int vocab, int[] history, int length) {
+    float presence = params.presencePenalty();
+    float frequency = params.frequencyPenalty();
     if (presence == 0f && frequency == 0f) {
       return;
     }
-    int[] counts = new int[vocab];
+    ensureCapacity(vocab);
     for (int i = 0; i < length; i++) {
       int id = history[i];
       if (id >= 0 && id < vocab) {
         counts[id]++;
       }
     }
-    for (int id = 0; id < vocab; id++) {
-      if (counts[id] > 0) {
+    for (int i = 0; i < length; i++) {
+      int id = history[i];
+      if (id >= 0 && id < vocab && counts[id] > 0) {
         logits[id] -= counts[id] * frequency + presence;
+        counts[id] = 0;
       }
     }
   }
 
   /**
-   * Leaves in {@code order[0..n)} the surviving token ids, most likely first, and in {@code probs[0..n)} their
-   * probabilities, renormalized. Returns n.
+   * Leaves in {@code order[0..n)} the surviving token ids, most likely first, and in {@code survivorProbs[0..n)}
+   * their probabilities, renormalized. Returns n.
    */
   int candidates(float[] logits, int vocab) {
-    if (order.length < vocab) {
-      order = new int[vocab];
-      probs = new float[vocab];
-    }
+    ensureCapacity(vocab);
     float temperature = params.temperature();
     // softmax over all tokens at this temperature (max subtracted; double sums for stability)
     float max = Float.NEGATIVE_INFINITY;
@@ -88,11 +123,9 @@ final class DistributionSampler implements Sampler {
       probs[i] = p;
       sum += p;
     }
-    float[] unnormalized = probs;
-    float pmax = (float) Math.exp(0.0);
-    // Prefilter: only tokens that can survive the filters are sorted. Top-k survivors are among the k
-    // largest; without top-k, a top-p survivor has probability >= (1 - p) / (vocab - 1) (llama2.c's bound), and
-    // a min-p survivor >= minP * pmax.
+    float pmax = 1f; // exp(0): the most likely token's unnormalized probability
+    // Prefilter: only tokens that can survive the filters enter the heap. Without top-k, a top-p survivor has
+    // probability >= (1 - p) / (vocab - 1) (llama2.c's bound), and a min-p survivor >= minP * pmax.
     float floor = 0f;
     if (params.topK() == 0 && params.topP() < 1f && vocab > 1) {
       floor = (float) ((1.0 - params.topP()) / (vocab - 1) * sum);
@@ -100,45 +133,41 @@ final class DistributionSampler implements Sampler {
     if (params.minP() > 0f) {
       floor = Math.max(floor, pmax * params.minP());
     }
-    int m = 0;
+    heapSize = 0;
     for (int i = 0; i < vocab; i++) {
-      if (unnormalized[i] >= floor) {
-        order[m++] = i;
+      if (probs[i] >= floor) {
+        heap[heapSize++] = key(probs[i], i);
       }
     }
-    if (params.topK() > 0 && params.topK() < m) {
-      m = keepLargest(order, m, params.topK(), unnormalized);
+    for (int i = heapSize / 2 - 1; i >= 0; i--) {
+      siftDown(i);
     }
-    Integer[] ids = new Integer[m];
-    for (int i = 0; i < m; i++) {
-      ids[i] = order[i];
-    }
-    Arrays.sort(ids, (a, b) -> Float.compare(unnormalized[b], unnormalized[a]));
-    int n = m;
-    // top-k: keep the k most likely, plus any tied with the k-th
-    if (params.topK() > 0 && params.topK() < n) {
-      float kth = unnormalized[ids[params.topK() - 1]];
-      int k = params.topK();
-      while (k < n && unnormalized[ids[k]] == kth) {
-        k++;
+    taken = 0;
+    int n = heapSize; // survivors so far; only order[0..taken) has been taken out
+    // top-k: the k most likely, plus any tied with the k-th
+    boolean topK = params.topK() > 0 && params.topK() < n;
+    if (topK) {
+      take(params.topK());
+      float kth = probs[order[params.topK() - 1]];
+      while (heapSize > 0 && probs[idOf(heap[0])] == kth) {
+        take(taken + 1);
       }
-      n = k;
+      n = taken;
     }
     // the mass top-p is relative to: all tokens, or the top-k survivors (the prefilter only skips work)
-    double kept = 0;
+    double kept;
     if (params.topK() > 0 && params.topK() < vocab) {
-      for (int i = 0; i < n; i++) {
-        kept += unnormalized[ids[i]];
-      }
+      take(n);
+      kept = mass(n);
     } else {
       kept = sum;
     }
-    // top-p over the renormalized survivors
     if (params.topP() < 1f) {
       double cumulative = 0;
       int cut = n;
       for (int i = 0; i < n; i++) {
-        cumulative += unnormalized[ids[i]] / kept;
+        take(i + 1);
+        cumulative += probs[order[i]] / kept;
         if (cumulative >= params.topP()) {
           cut = i + 1;
           break;
@@ -146,57 +175,80 @@ final class DistributionSampler implements Sampler {
       }
       n = cut;
     }
-    kept = 0;
-    for (int i = 0; i < n; i++) {
-      kept += unnormalized[ids[i]];
-    }
     // min-p relative to the most likely token
     if (params.minP() > 0f) {
-      float threshold = unnormalized[ids[0]] * params.minP();
+      take(1);
+      float threshold = probs[order[0]] * params.minP();
       int cut = 1;
-      while (cut < n && unnormalized[ids[cut]] >= threshold) {
+      while (cut < n) {
+        take(cut + 1);
+        if (probs[order[cut]] < threshold) {
+          break;
+        }
         cut++;
       }
       n = cut;
-      kept = 0;
-      for (int i = 0; i < n; i++) {
-        kept += unnormalized[ids[i]];
-      }
     }
-    float[] result = new float[n];
+    take(n);
+    kept = mass(n);
     for (int i = 0; i < n; i++) {
-      order[i] = ids[i];
-      result[i] = (float) (unnormalized[ids[i]] / kept);
+      survivorProbs[i] = (float) (probs[order[i]] / kept);
     }
-    System.arraycopy(result, 0, probs, 0, n);
     return n;
   }
 
-  /**
-   * Keeps in {@code ids[0..)} the {@code k} entries with the largest {@code p[id]} plus every entry tied with
-   * the k-th; returns how many. Order is not kept (the caller sorts).
-   */
-  static int keepLargest(int[] ids, int m, int k, float[] p) {
-    float[] values = new float[m];
-    for (int i = 0; i < m; i++) {
-      values[i] = p[ids[i]];
+  private double mass(int n) {
+    double m = 0;
+    for (int i = 0; i < n; i++) {
+      m += probs[order[i]];
     }
-    Arrays.sort(values);
-    float kth = values[m - k];
-    int n = 0;
-    for (int i = 0; i < m; i++) {
-      if (p[ids[i]] >= kth) {
-        ids[n++] = ids[i];
+    return m;
+  }
+
+  /** Takes candidates out of the heap, most likely first, until {@code count} are in {@code order} (or none is left). */
+  private void take(int count) {
+    while (taken < count && heapSize > 0) {
+      order[taken++] = idOf(heap[0]);
+      heap[0] = heap[--heapSize];
+      siftDown(0);
+    }
+  }
+
+  private void siftDown(int i) {
+    long k = heap[i];
+    int half = heapSize >>> 1;
+    while (i < half) {
+      int child = 2 * i + 1;
+      if (child + 1 < heapSize && heap[child + 1] < heap[child]) {
+        child++;
       }
+      if (k <= heap[child]) {
+        break;
+      }
+      heap[i] = heap[child];
+      i = child;
     }
-    return n;
+    heap[i] = k;
+  }
+
+  /**
+   * A key that orders by probability, largest first, then by id, smallest first. Probabilities are non-negative
+   * floats (or NaN, which sorts first as with {@link Float#compare}), whose bit patterns order as their values.
+   */
+  private static long key(float p, int id) {
+    int bits = Float.isNaN(p) ? Integer.MAX_VALUE : Float.floatToRawIntBits(p);
+    return ((long) (Integer.MAX_VALUE - bits) << 32) | id;
+  }
+
+  private static int idOf(long key) {
+    return (int) key;
   }
 
   private int draw(int n) {
     float r = random.nextFloat();
     float cdf = 0f;
     for (int i = 0; i < n; i++) {
-      cdf += probs[i];
+      cdf += survivorProbs[i];
       if (r < cdf) {
         return order[i];
       }

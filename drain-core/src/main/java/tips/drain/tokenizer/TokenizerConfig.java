@@ -1,5 +1,7 @@
 package tips.drain.tokenizer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import tips.drain.io.JsonErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -54,6 +56,8 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new TokenizerException(file + ": " + JsonErrors.syntax(e), e);
     } catch (IOException e) {
       throw new TokenizerException(file + ": cannot read: " + e.getMessage(), e);
     }

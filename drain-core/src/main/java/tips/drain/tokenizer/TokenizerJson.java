@@ -1,5 +1,7 @@
 package tips.drain.tokenizer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import tips.drain.io.JsonErrors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,8 +44,10 @@ final class TokenizerJson {
           root.set(name, parser.readValueAsTree());
         }
       }
+    } catch (JsonProcessingException e) {
+      throw new TokenizerException(file + ": " + JsonErrors.syntax(e), e);
     } catch (IOException e) {
-      throw new TokenizerException(file + ": cannot parse: " + e.getMessage(), e);
+      throw new TokenizerException(file + ": cannot read: " + e.getMessage(), e);
     }
     if (raw == null) {
       throw where.child("model").error("expected the model object, got " + JsonPath.describe(root.get("model")));

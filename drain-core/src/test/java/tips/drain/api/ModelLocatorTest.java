@@ -36,6 +36,14 @@ class ModelLocatorTest {
   }
 
   @Test
+  void relativeModelPathFoldersAreTakenFromDrainHomeNotTheWorkingDirectory() throws IOException {
+    Path home = Files.createDirectories(dir.resolve("repo"));
+    Path shared = Files.createDirectories(dir.resolve("shared/models/tiny"));
+    assertEquals(shared.normalize(), ModelLocator.resolve("tiny", home.toString(), "../shared/models").normalize());
+    assertThrows(DrainException.class, () -> ModelLocator.resolve("tiny", null, "../no-such-folder-here"));
+  }
+
+  @Test
   void ggufFilesResolveByPathAndByName() throws IOException {
     Path file = Files.createFile(dir.resolve("m.gguf"));
     assertEquals(file, ModelLocator.resolve(file.toString(), null, null));

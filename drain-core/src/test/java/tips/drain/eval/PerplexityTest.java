@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tips.drain.DrainException;
@@ -14,6 +15,7 @@ import tips.drain.api.Session;
 import tips.drain.api.SessionOptions;
 import tips.drain.testing.TinyLlama;
 
+@Tag("kernels") // model-level numbers: checked on the scalar path too
 class PerplexityTest {
   @TempDir Path dir;
 

@@ -55,13 +55,14 @@ class ModelFilesTest {
   }
 
   @Test
-  void wrongShapeNamesTensorAndBothShapes() {
+  void wrongShapeNamesFileTensorAndBothShapes() {
     new SafetensorsWriter().addF32("model.layers.3.self_attn.q_proj.weight", new long[] {32, 64}, new float[32 * 64])
         .write(dir.resolve("model.safetensors"));
     try (ModelFiles files = ModelFiles.open(dir)) {
       Weights w = new Weights(files, new ScalarKernels()).scope("model").scope("layers.3").scope("self_attn");
       WeightException e = assertThrows(WeightException.class, () -> w.matrix("q_proj.weight", 64, 64));
-      assertEquals("model.layers.3.self_attn.q_proj.weight: expected [64, 64], got [32, 64] (F32)", e.getMessage());
+      assertEquals(dir.resolve("model.safetensors") + ": model.layers.3.self_attn.q_proj.weight: expected [64, 64], got "
+          + "[32, 64] (F32)", e.getMessage(), "names the file, the tensor and both shapes");
       WeightException missing = assertThrows(WeightException.class, () -> w.vector("q_norm.weight", 64));
       assertTrue(missing.getMessage().contains("model.layers.3.self_attn.q_norm.weight"), missing.getMessage());
     }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -64,32 +65,47 @@ class ParallelTest {
     assertEquals(2, Parallel.chunks(256, 2, 128), "a GEMM of 256 rows keeps chunks of 128");
   }
 
-  /** A worker that starts late (here: sleeps in its first chunk) only does fewer chunks; the others take the rest. */
+  /**
+   * A worker held up in its chunk only does fewer chunks; the caller takes the rest. The worker is held (by a latch,
+   * not a sleep) until the caller has run every other chunk, so the count is exact.
+   */
   @Test
   void aSlowThreadDoesFewerChunks() {
-    try (Parallel parallel = new Parallel(2)) {
-      List<String> byCaller = Collections.synchronizedList(new ArrayList<>());
-      Thread caller = Thread.currentThread();
-      int[] visits = new int[1024];
-      parallel.forRange(visits.length, (from, to) -> {
-        if (Thread.currentThread() == caller) {
-          byCaller.add(from + ".." + to);
-        } else {
-          try {
-            Thread.sleep(200);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      try (Parallel parallel = new Parallel(2)) {
+        int chunks = Parallel.chunks(1024, 2, 1);
+        CountDownLatch workerStarted = new CountDownLatch(1);
+        CountDownLatch callerDone = new CountDownLatch(1);
+        AtomicInteger byCaller = new AtomicInteger();
+        AtomicInteger byWorker = new AtomicInteger();
+        Thread caller = Thread.currentThread();
+        int[] visits = new int[1024];
+        parallel.forRange(visits.length, (from, to) -> {
+          for (int i = from; i < to; i++) {
+            visits[i]++;
           }
+          try {
+            if (Thread.currentThread() == caller) {
+              workerStarted.await(); // the worker has claimed a chunk before the caller goes on
+              if (byCaller.incrementAndGet() == chunks - 1) {
+                callerDone.countDown();
+              }
+            } else {
+              byWorker.incrementAndGet();
+              workerStarted.countDown();
+              callerDone.await(); // held until the caller has run every other chunk
+            }
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        for (int i = 0; i < visits.length; i++) {
+          assertEquals(1, visits[i], "index " + i);
         }
-        for (int i = from; i < to; i++) {
-          visits[i]++;
-        }
-      });
-      for (int i = 0; i < visits.length; i++) {
-        assertEquals(1, visits[i], "index " + i);
+        assertEquals(1, byWorker.get(), "the held worker ran only the chunk it was held in");
+        assertEquals(chunks - 1, byCaller.get(), "the caller took every chunk the held worker could not");
       }
-      assertTrue(byCaller.size() >= 7, "the caller took the chunks the sleeping worker could not: " + byCaller);
-    }
+    });
   }
 
   @Test
@@ -198,18 +214,29 @@ class ParallelTest {
   }
 
   @Test
-  void closeStopsTheWorkers() throws InterruptedException {
+  void closeStopsTheWorkers() {
     Parallel parallel = new Parallel(3);
     List<Thread> used = Collections.synchronizedList(new ArrayList<>());
-    parallel.forRange(3, (from, to) -> used.add(Thread.currentThread()));
-    assertEquals(3, used.size());
-    parallel.close();
-    for (Thread t : used) {
-      if (t != Thread.currentThread()) {
-        t.join(1000);
-        assertTrue(!t.isAlive(), t.getName() + " still running after close");
+    CountDownLatch all = new CountDownLatch(3);
+    parallel.forRange(3, (from, to) -> {
+      used.add(Thread.currentThread());
+      all.countDown();
+      try {
+        all.await(); // every thread, both workers included, runs one chunk
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
       }
-    }
+    });
+    assertEquals(3, new java.util.HashSet<>(used).size());
+    parallel.close();
+    Thread caller = Thread.currentThread();
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      for (Thread t : used) {
+        if (t != caller) {
+          t.join(); // returns once the worker has stopped (a worker that never stops fails by the timeout)
+        }
+      }
+    });
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> parallel.forRange(10, (from, to) -> { }));
     assertTrue(e.getMessage().contains("closed"));
     assertThrows(IllegalArgumentException.class, () -> new Parallel(0));

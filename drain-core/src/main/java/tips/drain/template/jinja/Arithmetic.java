@@ -27,17 +27,25 @@ final class Arithmetic {
       return out;
     }
     if (op.equals("*") && (x instanceof String || x instanceof List) && Py.isIntegral(y)) {
-      return repeat(x, Py.toLong(y));
+      return repeat(in, b, x, Py.toLong(y));
     }
     if (op.equals("*") && Py.isIntegral(x) && (y instanceof String || y instanceof List)) {
-      return repeat(y, Py.toLong(x));
+      return repeat(in, b, y, Py.toLong(x));
     }
     throw in.error(b, "unsupported operand type(s) for " + op + ": '" + Py.typeName(x) + "' and '" + Py.typeName(y) + "'");
   }
 
-  private static Object repeat(Object v, long times) {
+  private static Object repeat(Interpreter in, Node at, Object v, long times) {
     if (v instanceof String s) {
-      return times <= 0 ? "" : s.repeat((int) times);
+      if (times <= 0 || s.isEmpty()) {
+        return "";
+      }
+      in.reserveChars(at, times > Limits.MAX_CHARS ? times : times * s.length());
+      return s.repeat((int) times);
+    }
+    int size = ((List<?>) v).size();
+    if (times > 0 && size > 0) {
+      in.reserveItems(at, times > Limits.MAX_ITEMS ? times : times * size);
     }
     List<Object> out = new ArrayList<>();
     for (long i = 0; i < times; i++) {

@@ -36,7 +36,8 @@ final class Filters {
           key = Py.str(seps.get(1));
         }
         try {
-          return PyJson.dumps(value, indent == null ? null : (int) in.integer(indent, f, "indent"), item, key,
+          Integer width = indent == null ? null : (int) Math.clamp(in.integer(indent, f, "indent"), -1, Limits.MAX_CHARS);
+          return PyJson.dumps(value, width, item, key,
               Py.truthy(kw.getOrDefault("sort_keys", false)));
         } catch (IllegalArgumentException e) {
           throw in.error(f, e.getMessage());
@@ -81,6 +82,7 @@ final class Filters {
         for (int i = 0; i < items.size(); i++) {
           Object item = attribute == null ? items.get(i) : in.getItem(items.get(i), attribute, f);
           sb.append(i > 0 ? sep : "").append(Py.str(item));
+          in.reserveChars(f, sb.length());
         }
         return sb.toString();
       }
@@ -161,7 +163,11 @@ final class Filters {
         return Methods.call(in, f, Py.str(value), "replace", margs, Map.of());
       }
       case "indent" -> {
-        return indent(Py.str(value), arg(args, kw, 0, "width", 4L), Py.truthy(arg(args, kw, 1, "first", false)),
+        Object width = arg(args, kw, 0, "width", 4L);
+        String text = Py.str(value);
+        long pad = width instanceof String w ? w.length() : Math.max(0, Py.toLong(width));
+        in.reserveChars(f, text.length() + (occurrences(text, '\n') + 1) * Math.min(pad, Limits.MAX_CHARS + 1L));
+        return indent(text, width, Py.truthy(arg(args, kw, 1, "first", false)),
             Py.truthy(arg(args, kw, 2, "blank", false)));
       }
       case "map" -> {
@@ -259,6 +265,16 @@ final class Filters {
       }
     }
     return fallback;
+  }
+
+  private static long occurrences(String s, char c) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == c) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static String indent(String s, Object width, boolean first, boolean blank) {

@@ -12,6 +12,8 @@ import tips.drain.template.jinja.Node.Stmt;
 final class Interpreter {
   private final String name;
   private final Map<String, Object> globals;
+  private long steps;
+  private int callDepth;
 
   Interpreter(String name, Map<String, Object> globals) {
     this.name = name;
@@ -58,6 +60,37 @@ final class Interpreter {
     return new JinjaException(name, node.line(), message);
   }
 
+  /** Counts one statement or expression against {@link Limits#MAX_STEPS}. */
+  private void step(Node at) {
+    if (++steps > Limits.MAX_STEPS) {
+      throw error(at, "the template ran more than " + Limits.MAX_STEPS + " steps (a loop that does not end?)");
+    }
+  }
+
+  /** Refuses, before building it, a string of {@code chars} characters above {@link Limits#MAX_CHARS}. */
+  void reserveChars(Node at, long chars) {
+    if (chars > Limits.MAX_CHARS) {
+      throw error(at, "the template builds a string of " + chars + " characters (at most " + Limits.MAX_CHARS
+          + " allowed)");
+    }
+  }
+
+  /** Refuses, before building it, a list of {@code items} items above {@link Limits#MAX_ITEMS}. */
+  void reserveItems(Node at, long items) {
+    if (items > Limits.MAX_ITEMS) {
+      throw error(at, "the template builds a list of " + items + " items (at most " + Limits.MAX_ITEMS + " allowed)");
+    }
+  }
+
+  private Object checked(Object value, Node at) {
+    if (value instanceof String s) {
+      reserveChars(at, s.length());
+    } else if (value instanceof List<?> list) {
+      reserveItems(at, list.size());
+    }
+    return value;
+  }
+
   // ---------------------------------------------------------------- statements
 
   void render(List<Stmt> body, Scope scope, StringBuilder out) {
@@ -67,6 +100,12 @@ final class Interpreter {
   }
 
   private void execute(Stmt stmt, Scope scope, StringBuilder out) {
+    step(stmt);
+    executeUnchecked(stmt, scope, out);
+    reserveChars(stmt, out.length());
+  }
+
+  private void executeUnchecked(Stmt stmt, Scope scope, StringBuilder out) {
     switch (stmt) {
       case Node.Text t -> out.append(t.text());
       case Node.Output o -> out.append(Py.str(eval(o.expr(), scope)));
@@ -98,6 +137,7 @@ final class Interpreter {
     if (f.filter() != null) {
       List<Object> kept = new ArrayList<>();
       for (Object item : items) {
+        step(f);
         Scope probe = new Scope(scope);
         bindTargets(f, item, probe);
         if (Py.truthy(eval(f.filter(), probe))) {
@@ -112,6 +152,7 @@ final class Interpreter {
     }
     Loop loop = new Loop(items);
     for (int i = 0; i < items.size(); i++) {
+      step(f);
       Scope body = new Scope(scope);
       loop.index0 = i;
       body.vars.put("loop", loop);
@@ -186,6 +227,11 @@ final class Interpreter {
   // ---------------------------------------------------------------- expressions
 
   Object eval(Expr expr, Scope scope) {
+    step(expr);
+    return checked(evalUnchecked(expr, scope), expr);
+  }
+
+  private Object evalUnchecked(Expr expr, Scope scope) {
     return switch (expr) {
       case Node.Literal l -> l.value();
       case Node.Name n -> lookup(n.name(), scope);
@@ -401,9 +447,17 @@ final class Interpreter {
         throw error(at, "macro '" + macro.name() + "' has no argument '" + k + "'");
       }
     }
-    StringBuilder sb = new StringBuilder();
-    render(macro.body(), scope, sb);
-    return sb.toString();
+    if (++callDepth > Limits.MAX_CALL_DEPTH) {
+      throw error(at, "macro '" + macro.name() + "' nested more than " + Limits.MAX_CALL_DEPTH
+          + " calls deep (a recursion that does not end?)");
+    }
+    try {
+      StringBuilder sb = new StringBuilder();
+      render(macro.body(), scope, sb);
+      return sb.toString();
+    } finally {
+      callDepth--;
+    }
   }
 
   private Object unary(Node.Unary u, Object v) {
@@ -437,7 +491,10 @@ final class Interpreter {
         return Py.truthy(left) ? left : eval(b.right(), scope);
       }
       case "~" -> {
-        return Py.str(left) + Py.str(eval(b.right(), scope));
+        String x = Py.str(left);
+        String y = Py.str(eval(b.right(), scope));
+        reserveChars(b, (long) x.length() + y.length());
+        return x + y;
       }
       default -> {
         return Arithmetic.apply(this, b, left, eval(b.right(), scope));

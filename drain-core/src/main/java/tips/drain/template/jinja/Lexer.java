@@ -295,13 +295,20 @@ final class Lexer {
     if (pos + digits > src.length()) {
       throw new JinjaException(name, line, "truncated escape in string");
     }
-    try {
-      int v = Integer.parseInt(src.substring(pos, pos + digits), 16);
-      pos += digits;
-      return v;
-    } catch (NumberFormatException e) {
-      throw new JinjaException(name, line, "bad escape in string: " + src.substring(pos, pos + digits));
+    String text = src.substring(pos, pos + digits);
+    long v = 0;
+    for (int i = 0; i < digits; i++) {
+      int d = Character.digit(text.charAt(i), 16);
+      if (d < 0) {
+        throw new JinjaException(name, line, "bad escape in string: " + text);
+      }
+      v = v * 16 + d;
     }
+    if (v > Character.MAX_CODE_POINT) {
+      throw new JinjaException(name, line, "escape \\U" + text + " is beyond the last Unicode code point");
+    }
+    pos += digits;
+    return (int) v;
   }
 
   private int skipSpaces(int i) {

@@ -95,20 +95,28 @@ final class Methods {
         String old = Py.str(arg(args, 0, ""));
         String now = Py.str(arg(args, 1, ""));
         long count = args.size() > 2 ? Py.toLong(args.get(2)) : -1;
+        long found = occurrences(s, old);
+        long replaced = count < 0 ? found : Math.min(count, found);
+        in.reserveChars(at, s.length() + replaced * (now.length() - old.length()));
         if (count < 0) {
           return s.replace(old, now);
         }
         StringBuilder sb = new StringBuilder();
         int from = 0;
-        for (long k = 0; k < count; k++) {
+        for (long k = 0; k < replaced; k++) {
           int at2 = s.indexOf(old, from);
-          if (at2 < 0) {
-            break;
+          if (old.isEmpty()) { // Python inserts before each of the first `count` characters
+            sb.append(now);
+            if (at2 < s.length()) {
+              sb.append(s.charAt(at2));
+            }
+            from = at2 + 1;
+            continue;
           }
           sb.append(s, from, at2).append(now);
           from = at2 + old.length();
         }
-        return sb.append(s.substring(from)).toString();
+        return sb.append(s.substring(Math.min(from, s.length()))).toString();
       }
       case "upper" -> {
         return s.toUpperCase(Locale.ROOT);
@@ -144,6 +152,7 @@ final class Methods {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < items.size(); i++) {
           sb.append(i > 0 ? s : "").append(Py.str(items.get(i)));
+          in.reserveChars(at, sb.length());
         }
         return sb.toString();
       }
@@ -188,6 +197,18 @@ final class Methods {
       throw in.error(at, "strip arg must be None or str, not " + Py.typeName(c));
     }
     return (String) c;
+  }
+
+  /** How often {@code sub} occurs in {@code s}, not overlapping (an empty {@code sub}: between every two characters). */
+  private static long occurrences(String s, String sub) {
+    if (sub.isEmpty()) {
+      return s.length() + 1L;
+    }
+    long c = 0;
+    for (int i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length())) {
+      c++;
+    }
+    return c;
   }
 
   /** Python's {@code str.split(sep, maxsplit)}; a null separator splits on runs of whitespace. */

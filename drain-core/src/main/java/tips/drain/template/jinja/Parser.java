@@ -19,6 +19,7 @@ final class Parser {
   private final String name;
   private final List<Token> tokens;
   private int pos;
+  private int nesting;
 
   private Parser(String name, List<Token> tokens) {
     this.name = name;
@@ -34,6 +35,22 @@ final class Parser {
 
   /** Statements until a block tag whose name is in {@code ends} (left unconsumed) or the end. */
   private List<Stmt> statements(Set<String> ends) {
+    enter(peek());
+    try {
+      return statementsUnchecked(ends);
+    } finally {
+      nesting--;
+    }
+  }
+
+  /** Counts one level of nesting against {@link Limits#MAX_NESTING}, so that no input overflows the stack. */
+  private void enter(Token at) {
+    if (++nesting > Limits.MAX_NESTING) {
+      throw error(at, "blocks or expressions nested more than " + Limits.MAX_NESTING + " levels deep");
+    }
+  }
+
+  private List<Stmt> statementsUnchecked(Set<String> ends) {
     List<Stmt> out = new ArrayList<>();
     while (true) {
       Token t = peek();
@@ -238,6 +255,15 @@ final class Parser {
   }
 
   Expr expression() {
+    enter(peek());
+    try {
+      return expressionUnchecked();
+    } finally {
+      nesting--;
+    }
+  }
+
+  private Expr expressionUnchecked() {
     Expr e = or();
     while (peek().isName("if")) {
       int line = next().line();
@@ -272,8 +298,13 @@ final class Parser {
 
   private Expr not() {
     if (peek().isName("not")) {
-      int line = next().line();
-      return new Node.Unary("not", not(), line);
+      Token t = next();
+      enter(t);
+      try {
+        return new Node.Unary("not", not(), t.line());
+      } finally {
+        nesting--;
+      }
     }
     return compare();
   }
@@ -343,7 +374,12 @@ final class Parser {
     Expr e;
     if (t.isOperator("-") || t.isOperator("+")) {
       next();
-      e = new Node.Unary(t.text(), unary(false), t.line());
+      enter(t);
+      try {
+        e = new Node.Unary(t.text(), unary(false), t.line());
+      } finally {
+        nesting--;
+      }
     } else {
       e = postfix(primary());
     }
@@ -361,10 +397,14 @@ final class Parser {
         return new Node.Literal(sb.toString(), t.line());
       }
       case INTEGER -> {
-        return new Node.Literal(Long.parseLong(t.text()), t.line());
+        return new Node.Literal(integer(t), t.line());
       }
       case FLOAT -> {
-        return new Node.Literal(Double.parseDouble(t.text()), t.line());
+        try {
+          return new Node.Literal(Double.parseDouble(t.text()), t.line());
+        } catch (NumberFormatException e) {
+          throw error(t, "'" + t.text() + "' is not a number");
+        }
       }
       case NAME -> {
         return switch (t.text()) {
@@ -437,7 +477,7 @@ final class Parser {
         if (attr.type() == Type.NAME) {
           e = new Node.GetAttr(e, attr.text(), attr.line());
         } else if (attr.type() == Type.INTEGER) {
-          e = new Node.GetItem(e, new Node.Literal(Long.parseLong(attr.text()), attr.line()), attr.line());
+          e = new Node.GetItem(e, new Node.Literal(integer(attr), attr.line()), attr.line());
         } else {
           throw error(attr, "expected an attribute name after '.', got " + attr);
         }
@@ -592,6 +632,16 @@ final class Parser {
       pos++;
     }
     return t;
+  }
+
+  /** An integer literal; Python's are unbounded, DRAIN's fit a long. */
+  private long integer(Token t) {
+    try {
+      return Long.parseLong(t.text().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw error(t, "integer " + (t.text().length() > 30 ? t.text().substring(0, 30) + "..." : t.text())
+          + " is out of range (at most " + Long.MAX_VALUE + ")");
+    }
   }
 
   private JinjaException error(Token t, String message) {

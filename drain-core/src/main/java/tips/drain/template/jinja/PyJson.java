@@ -21,6 +21,13 @@ final class PyJson {
   }
 
   private static void write(StringBuilder sb, Object v, Integer indent, String item, String key, boolean sort, int depth) {
+    if (depth > Limits.MAX_NESTING) {
+      throw new IllegalArgumentException("tojson: a value nested more than " + Limits.MAX_NESTING
+          + " levels deep (one that contains itself?)");
+    }
+    if (sb.length() > Limits.MAX_CHARS) {
+      throw new IllegalArgumentException("tojson output exceeds " + Limits.MAX_CHARS + " characters");
+    }
     if (v == null || v instanceof Undefined) {
       sb.append("null");
     } else if (v instanceof Boolean b) {
@@ -81,7 +88,11 @@ final class PyJson {
 
   private static void newline(StringBuilder sb, Integer indent, int depth) {
     if (indent != null) {
-      sb.append('\n').append(" ".repeat(indent * depth));
+      long spaces = (long) Math.max(0, indent) * depth;
+      if (sb.length() + spaces > Limits.MAX_CHARS) {
+        throw new IllegalArgumentException("tojson output exceeds " + Limits.MAX_CHARS + " characters");
+      }
+      sb.append('\n').append(" ".repeat((int) spaces));
     }
   }
 
