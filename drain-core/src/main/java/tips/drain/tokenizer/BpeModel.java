@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code <0xXX>} byte tokens, or the unknown token), then repeatedly apply the lowest-ranked merge rule,
  * leftmost first, using a priority queue over merge ranks. Results are cached per word.
  */
-final class BpeModel {
+final class BpeModel implements TokenModel {
   private static final int CACHE_CAPACITY = 100_000;
   private static final int MAX_CACHED_WORD = 256;
   private static final char WORD_START = '\u2581';
@@ -80,22 +80,24 @@ final class BpeModel {
     }
   }
 
-  /** Number of ids of the model's own vocabulary (0 .. size-1, with possible holes). */
-  int size() {
+  @Override
+  public int size() {
     return idToToken.length;
   }
 
-  String idToToken(int id) {
+  @Override
+  public String idToToken(int id) {
     return id >= 0 && id < idToToken.length ? idToToken[id] : null;
   }
 
-  int tokenToId(String token) {
+  @Override
+  public int tokenToId(String token) {
     Integer id = vocab.get(token);
     return id == null ? -1 : id;
   }
 
-  /** Appends the ids of {@code word} to {@code out}. */
-  void tokenize(String word, IntList out) {
+  @Override
+  public void tokenize(String word, IntList out) {
     if (word.isEmpty()) {
       return;
     }
