@@ -34,7 +34,11 @@ public final class ConfigReader {
     return read(file, GenerationConfig.Raw.class).resolve(file);
   }
 
-  static <T> T read(Path file, Class<T> type) {
+  /**
+   * Reads the JSON object in {@code file} into {@code type} (a record of boxed fields, unknown keys ignored), strictly:
+   * a wrong type is an error naming the file and field. Encoder families read their own config.json fields this way.
+   */
+  public static <T> T read(Path file, Class<T> type) {
     try {
       byte[] bytes = Files.readAllBytes(file);
       JsonNode tree = JSON.readTree(bytes);
