@@ -21,6 +21,7 @@ import tips.drain.DrainException;
       BenchCommand.class,
       PerplexityCommand.class,
       ChatCommand.class,
+      EmbedCommand.class,
       QuantizeCommand.class,
       TokenizeCommand.class,
       DetokenizeCommand.class,
