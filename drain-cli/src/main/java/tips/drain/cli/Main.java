@@ -22,6 +22,8 @@ import tips.drain.DrainException;
       PerplexityCommand.class,
       ChatCommand.class,
       EmbedCommand.class,
+      IndexCommand.class,
+      SearchCommand.class,
       QuantizeCommand.class,
       TokenizeCommand.class,
       DetokenizeCommand.class,
