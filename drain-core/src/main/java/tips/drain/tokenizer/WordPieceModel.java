@@ -8,24 +8,16 @@ import java.util.Map;
  * ({@code ##}); a word longer than {@code max_input_chars_per_word} characters, or one with a part that no
  * vocabulary entry matches, becomes the single unknown token.
  */
-final class WordPieceModel implements TokenModel {
-  private final Map<String, Integer> vocab;
-  private final String[] idToToken;
+final class WordPieceModel extends VocabularyModel {
   private final int unkId;
   private final String prefix;
   private final int maxInputCharsPerWord;
 
   WordPieceModel(Map<String, Integer> vocab, int unkId, String prefix, int maxInputCharsPerWord) {
-    this.vocab = vocab;
+    super(vocab);
     this.unkId = unkId;
     this.prefix = prefix;
     this.maxInputCharsPerWord = maxInputCharsPerWord;
-    int maxId = -1;
-    for (int id : vocab.values()) {
-      maxId = Math.max(maxId, id);
-    }
-    idToToken = new String[maxId + 1];
-    vocab.forEach((token, id) -> idToToken[id] = token);
   }
 
   @Override
@@ -59,21 +51,5 @@ final class WordPieceModel implements TokenModel {
       out.add(found);
       start = end;
     }
-  }
-
-  @Override
-  public int size() {
-    return idToToken.length;
-  }
-
-  @Override
-  public String idToToken(int id) {
-    return id >= 0 && id < idToToken.length ? idToToken[id] : null;
-  }
-
-  @Override
-  public int tokenToId(String token) {
-    Integer id = vocab.get(token);
-    return id == null ? -1 : id;
   }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import tips.drain.embedding.Pooling;
-import tips.drain.kernel.KernelProvider;
+import tips.drain.testing.RequestedKernels;
 import tips.drain.testing.SharedTokenizers;
 import tips.drain.testing.TestData;
 
@@ -56,12 +56,7 @@ class MiniLmConformanceTest {
     assertEquals(256, model.maxSeqLength());
     assertEquals(List.of(Pooling.MEAN), model.pooling());
     assertTrue(model.normalizes());
-    String requested = System.getProperty("drain.kernels", "auto");
-    if (requested.equals("scalar")) {
-      assertEquals("scalar", model.kernelsName());
-    } else if (requested.equals("panama")) {
-      assertTrue(KernelProvider.isVectorized(), "panama kernels requested");
-    }
+    RequestedKernels.assertInUse(model.kernelsName());
   }
 
   /**
