@@ -83,7 +83,7 @@ public final class IndexCommand implements Callable<Integer> {
         bar[0].finish();
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      out.printf(Locale.ROOT, "%d files indexed, %d unchanged, %d removed | %d chunks embedded (%.1f chunks/s), %d in %s%n",
+      out.printf(Locale.ROOT, "%d files indexed, %d unchanged, %d removed | %d chunks embedded (%.2f chunks/s), %d in %s%n",
           r.filesIndexed(), r.filesUnchanged(), r.filesRemoved(), r.chunksAdded(), r.chunksAdded() / seconds,
           r.chunksTotal(), index);
       out.flush();
