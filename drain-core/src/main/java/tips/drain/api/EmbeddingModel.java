@@ -139,8 +139,42 @@ public final class EmbeddingModel implements AutoCloseable {
     int n = texts.size();
     int[][] ids = new int[n][];
     for (int i = 0; i < n; i++) {
-      ids[i] = tokens(texts.get(i), i, n);
+      if (texts.get(i) == null) {
+        throw new IllegalArgumentException("text " + i + " is null");
+      }
+      String text = st.lowercase() ? texts.get(i).toLowerCase(Locale.ROOT) : texts.get(i);
+      ids[i] = fit(tokenizer.encode(text, false), i, n, true);
     }
+    return run(ids, progress);
+  }
+
+  /**
+   * The vectors of texts given as token ids (as an API's token input): each wrapped in the special tokens the
+   * tokenizer adds ({@code [CLS] ... [SEP]}) when {@code addSpecialTokens}, else taken as it is.
+   *
+   * @throws TextTooLongException when a text is over {@link #maxSeqLength()} and the options do not truncate
+   * @throws IllegalArgumentException naming a text with an id outside the vocabulary
+   */
+  public EmbeddingBatch embedTokenIds(List<int[]> texts, boolean addSpecialTokens) {
+    int n = texts.size();
+    int[][] ids = new int[n][];
+    for (int i = 0; i < n; i++) {
+      for (int id : texts.get(i)) {
+        if (id < 0 || id >= encoder.config().vocabSize()) {
+          throw new IllegalArgumentException("text " + i + ": token id " + id + " is outside the vocabulary [0, "
+              + encoder.config().vocabSize() + ")");
+        }
+      }
+      ids[i] = fit(texts.get(i), i, n, addSpecialTokens);
+      if (ids[i].length == 0) {
+        throw new IllegalArgumentException("text " + i + " has no tokens");
+      }
+    }
+    return run(ids, done -> {});
+  }
+
+  private EmbeddingBatch run(int[][] ids, IntConsumer progress) {
+    int n = ids.length;
     float[][] vectors = new float[n][];
     int[] counts = new int[n];
     synchronized (this) {
@@ -185,23 +219,20 @@ public final class EmbeddingModel implements AutoCloseable {
     }
   }
 
-  /** The ids {@code text} runs as: its tokens, cut or refused past the limit, with the special tokens. */
-  private int[] tokens(String text, int index, int count) {
-    if (text == null) {
-      throw new IllegalArgumentException("text " + index + " is null");
-    }
-    int[] pieces = tokenizer.encode(st.lowercase() ? text.toLowerCase(Locale.ROOT) : text, false);
-    int room = maxSeqLength - tokenizer.specialTokenCount();
+  /** The ids a text of {@code pieces} runs as: cut or refused past the limit, with the special tokens if asked. */
+  private int[] fit(int[] pieces, int index, int count, boolean addSpecialTokens) {
+    int special = addSpecialTokens ? tokenizer.specialTokenCount() : 0;
+    int room = maxSeqLength - special;
     if (pieces.length > room) {
       if (options.overLength() == OverLength.FAIL) {
-        int tokens = pieces.length + tokenizer.specialTokenCount();
+        int tokens = pieces.length + special;
         throw new TextTooLongException((count > 1 ? "text " + index + " of " + count : "the text") + " is " + tokens
             + " tokens, more than the " + maxSeqLength + " of " + maxSeqLengthSource
             + "; shorten it or ask for truncation (OverLength.TRUNCATE, --truncate)", index, tokens, maxSeqLength);
       }
       pieces = Truncation.cut(pieces, room, Truncation.Side.RIGHT);
     }
-    return tokenizer.withSpecialTokens(pieces);
+    return addSpecialTokens ? tokenizer.withSpecialTokens(pieces) : pieces;
   }
 
   /** Tokens {@code text} has, special tokens included, before any truncation. */

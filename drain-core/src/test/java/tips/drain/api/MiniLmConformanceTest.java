@@ -136,6 +136,19 @@ class MiniLmConformanceTest {
   }
 
   @Test
+  void tokenIdsEmbedAsTheirText() {
+    int[] hello = model.tokenizer().encode("Hello world", false);
+    EmbeddingBatch byIds = model.embedTokenIds(List.of(hello, model.tokenizer().withSpecialTokens(hello)),
+        true);
+    assertArrayEquals(model.embed("Hello world"), byIds.vectors().get(0), 1e-6f);
+    assertEquals(4, byIds.tokenCounts()[0]);
+    assertEquals(6, byIds.tokenCounts()[1], "[CLS] [CLS] hello world [SEP] [SEP]");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> model.embedTokenIds(List.of(new int[] {7592, 40000}), true));
+    assertEquals("text 0: token id 40000 is outside the vocabulary [0, 30522)", e.getMessage());
+  }
+
+  @Test
   void batchedEqualsOneByOne() {
     List<String> texts = List.of("a", "Hello world", "The quick brown fox jumps over the lazy dog.", "");
     List<float[]> together = model.embedAll(texts);

@@ -2,6 +2,7 @@ package tips.drain.bench.embedding;
 
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,7 +20,10 @@ import tips.drain.tokenizer.Tokenizer;
  * Embedding throughput of DRAIN's all-MiniLM-L6-v2 side by side with LangChain4j's in-process one (ONNX Runtime), in
  * one JVM: the same 1,000 sentences of 10–60 tokens (made from a fixed word list with a fixed seed), each engine's
  * {@code embedAll} over all of them, in alternating rounds after one unmeasured round each. Prints texts/s per round
- * and engine, the medians and their ratio, and the largest component difference between the two engines' vectors.
+ * and engine (wall time), texts per CPU-second (the process's CPU time during the pass, ONNX Runtime's native
+ * threads included: on a shared, loaded machine the engine with more runnable threads gets more of the CPU, and
+ * this counts the work instead), the medians and their ratios, and the largest component difference between the
+ * two engines' vectors.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp drain-bench/target/drain-bench.jar \
@@ -76,24 +80,37 @@ public final class EmbeddingSideBySide {
           worst, Pooling.cosine(ours.get(0), theirs.get(0).vector()));
       double[] drainRates = new double[rounds];
       double[] lc4jRates = new double[rounds];
+      double[] drainPerCpu = new double[rounds];
+      double[] lc4jPerCpu = new double[rounds];
       for (int r = 0; r < rounds; r++) {
+        long c0 = cpuNanos();
         long t0 = System.nanoTime();
         drain.embedAll(texts);
         long t1 = System.nanoTime();
+        long c1 = cpuNanos();
         lc4j.embedAll(segments);
         long t2 = System.nanoTime();
+        long c2 = cpuNanos();
         drainRates[r] = texts.size() / ((t1 - t0) / 1e9);
         lc4jRates[r] = texts.size() / ((t2 - t1) / 1e9);
-        System.out.printf(Locale.ROOT, "round %d: DRAIN %.1f texts/s, LangChain4j (ONNX Runtime) %.1f texts/s, ratio %.2f%n",
-            r + 1, drainRates[r], lc4jRates[r], drainRates[r] / lc4jRates[r]);
+        drainPerCpu[r] = texts.size() / ((c1 - c0) / 1e9);
+        lc4jPerCpu[r] = texts.size() / ((c2 - c1) / 1e9);
+        System.out.printf(Locale.ROOT, "round %d: DRAIN %.1f texts/s (%.1f per CPU-s), LangChain4j (ONNX Runtime) %.1f texts/s "
+            + "(%.1f per CPU-s); ratio %.2f wall, %.2f CPU%n", r + 1, drainRates[r], drainPerCpu[r], lc4jRates[r],
+            lc4jPerCpu[r], drainRates[r] / lc4jRates[r], drainPerCpu[r] / lc4jPerCpu[r]);
       }
       double d = median(drainRates);
       double l = median(lc4jRates);
-      System.out.printf(Locale.ROOT, "median: DRAIN %.1f texts/s (%.0f tokens/s), LangChain4j %.1f texts/s; DRAIN / LangChain4j = %.2f%n",
-          d, d * tokens / texts.size(), l, d / l);
+      System.out.printf(Locale.ROOT, "median: DRAIN %.1f texts/s (%.0f tokens/s), LangChain4j %.1f texts/s; DRAIN / LangChain4j = %.2f"
+          + " (wall), %.2f (per CPU-second)%n", d, d * tokens / texts.size(), l, d / l, median(drainPerCpu) / median(lc4jPerCpu));
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** CPU time of this process so far, all its threads (native ones included). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** {@code count} sentences of 10 to 60 tokens ([CLS] and [SEP] included), the same every run. */
