@@ -26,6 +26,14 @@ public interface Kernels {
   void matvec(DType type, MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo);
 
   /**
+   * Matrix × a few vectors, batch-invariant: {@code out[b*rows + r] = W[r, :] · x[b*cols ..]} for {@code b < batch},
+   * {@code rowFrom <= r < rowTo}, each product summed in exactly the order {@link #matvec} sums it for that vector
+   * alone, so a token's result does not depend on the tokens it is batched with. Each row is read from memory
+   * once for all vectors (a decode step of several sequences reads the weights once).
+   */
+  void matvecs(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo);
+
+  /**
    * Matrix × matrix for prefill: {@code out[b*rows + r] = W[r, :] · x[b*cols ..]} for {@code b < batch},
    * {@code rowFrom <= r < rowTo}.
    */

@@ -67,6 +67,16 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
+  /** Row by row, each row against every vector: the sums of {@link #matvec}, whatever the batch. */
+  @Override
+  public void matvecs(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    for (int r = rowFrom; r < rowTo; r++) {
+      for (int b = 0; b < batch; b++) {
+        out[b * rows + r] = dotRow(type, w, r, cols, x, b * cols);
+      }
+    }
+  }
+
   @Override
   public void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     for (int b = 0; b < batch; b++) {

@@ -145,6 +145,36 @@ public final class BlockMatrix implements Matrix {
   }
 
   @Override
+  public void matvecs(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    checkProduct(x, batch, out, rowFrom, rowTo);
+    matvecsPrepared(prepareInputs(x, batch), batch, out, rowFrom, rowTo);
+  }
+
+  /** Each vector quantized to Q8_0 blocks on its own, and prepared as {@link #prepareInput} prepares one. */
+  @Override
+  public Object prepareInputs(float[] x, int batch) {
+    if (x.length < (long) batch * cols) {
+      throw new IllegalArgumentException("input of " + x.length + " floats for " + batch + " vectors of " + this);
+    }
+    Q8Activations[] inputs = new Q8Activations[batch];
+    for (int b = 0; b < batch; b++) {
+      inputs[b] = new Q8Activations(1, cols);
+      kernels.quantize(x, b * cols, inputs[b], 0);
+      kernels.prepare(format, inputs[b]);
+    }
+    return inputs;
+  }
+
+  @Override
+  public void matvecsPrepared(Object input, int batch, float[] out, int rowFrom, int rowTo) {
+    if (!(input instanceof Q8Activations[] xs) || xs.length != batch || xs[0].cols() != cols) {
+      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
+    }
+    Objects.checkFromToIndex(rowFrom, rowTo, rows);
+    kernels.matvecs(format, data, rows, cols, xs, out, rowFrom, rowTo);
+  }
+
+  @Override
   public void matmul(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     checkProduct(x, batch, out, rowFrom, rowTo);
     if (batch >= TiledMatmul.MIN_BATCH) {

@@ -31,6 +31,11 @@ public final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void matvecs(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    PanamaMatVecs.matvecs(type, w, rows, cols, x, batch, out, rowFrom, rowTo);
+  }
+
+  @Override
   public void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     if (batch == 1) {
       PanamaMatVec.matvec(type, w, cols, x, out, rowFrom, rowTo);

@@ -32,7 +32,7 @@ final class PanamaVectorOps {
     for (; i <= n - lanes; i += lanes) {
       acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
     }
-    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) {
       sum += a[aOff + i] * b[bOff + i];
     }
@@ -108,7 +108,7 @@ final class PanamaVectorOps {
       e.intoArray(x, off + i);
       vsum = vsum.add(e);
     }
-    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(vsum);
     for (; i < n; i++) {
       float e = (float) Math.exp(x[off + i] - max);
       x[off + i] = e;
@@ -160,7 +160,7 @@ final class PanamaVectorOps {
     for (; i <= n - lanes; i += lanes) {
       vsum = vsum.add(FloatVector.fromArray(F, x, xOff + i));
     }
-    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(vsum);
     for (; i < n; i++) {
       sum += x[xOff + i];
     }
@@ -171,7 +171,7 @@ final class PanamaVectorOps {
       FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(mean);
       vss = d.fma(d, vss);
     }
-    float ss = vss.reduceLanes(VectorOperators.ADD);
+    float ss = PanamaLaneSums.sum(vss);
     for (; i < n; i++) {
       float d = x[xOff + i] - mean;
       ss += d * d;
