@@ -35,6 +35,23 @@ public final class ConfigReader {
   }
 
   /**
+   * A config given as a JSON tree rather than a file (e.g. made from a GGUF file's metadata), read as strictly;
+   * {@code source} names it in errors.
+   */
+  public static HfConfig fromTree(JsonNode tree, Path source) {
+    try {
+      return JSON.treeToValue(tree, HfConfig.class);
+    } catch (JsonMappingException e) {
+      String field = e.getPath().stream()
+          .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+          .collect(Collectors.joining("."));
+      throw new ConfigException(source + ": field '" + field + "' has an invalid value: " + e.getOriginalMessage(), e);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
    * Reads the JSON object in {@code file} into {@code type} (a record of boxed fields, unknown keys ignored), strictly:
    * a wrong type is an error naming the file and field. Encoder families read their own config.json fields this way.
    */

@@ -60,18 +60,34 @@ class WordPieceConformanceTest {
     return tests;
   }
 
+  /** llama.cpp's bert-bge cases, with MiniLM's tokenizer.json and with the GGUF file's own vocabulary. */
   @TestFactory
   List<DynamicTest> llamaCppBertBgeCases() throws IOException {
-    Tokenizer tokenizer = miniLm();
+    Tokenizer json = miniLm();
+    Tokenizer gguf = Tokenizer.open(TestData.path("tokenizers/gguf/ggml-vocab-bert-bge.gguf"));
     JsonNode file = read("tokenizers/gguf/ggml-vocab-bert-bge.gguf.cases.json");
     List<DynamicTest> tests = new ArrayList<>();
     int n = 0;
     for (JsonNode c : file.get("cases")) {
       String text = c.get("text").asText();
-      tests.add(DynamicTest.dynamicTest("case " + n++ + " " + GoldenTokenizerTest.quote(text), () ->
-          assertArrayEquals(SharedTokenizers.ids(c.get("ids")), tokenizer.encode(text, false))));
+      tests.add(DynamicTest.dynamicTest("case " + n++ + " " + GoldenTokenizerTest.quote(text), () -> {
+        int[] expected = SharedTokenizers.ids(c.get("ids"));
+        assertArrayEquals(expected, json.encode(text, false), "tokenizer.json");
+        assertArrayEquals(expected, gguf.encode(text, false), "GGUF vocabulary");
+        assertEquals(json.decode(expected, false), gguf.decode(expected, false), "decoded");
+      }));
     }
     return tests;
+  }
+
+  /** The GGUF bert vocabulary tokenizes the 40 reference texts as the tokenizer.json does, [CLS] and [SEP] included. */
+  @Test
+  void ggufVocabularyMatchesTokenizerJsonOnTheReferenceTexts() throws IOException {
+    Tokenizer gguf = Tokenizer.open(TestData.path("tokenizers/gguf/ggml-vocab-bert-bge.gguf"));
+    for (JsonNode item : read("models/all-MiniLM-L6-v2/reference.json").get("items")) {
+      assertArrayEquals(SharedTokenizers.ids(item.get("input_ids_untruncated")), gguf.encode(item.get("text").asText(), true),
+          item.get("name").asText());
+    }
   }
 
   @Test
