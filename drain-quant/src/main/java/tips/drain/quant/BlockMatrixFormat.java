@@ -68,4 +68,11 @@ public abstract class BlockMatrixFormat implements MatrixFormat {
       super(QuantFormat.Q4_0);
     }
   }
+
+  /** {@link QuantFormat#MXFP4} as a service. */
+  public static final class MXFP4 extends BlockMatrixFormat {
+    public MXFP4() {
+      super(QuantFormat.MXFP4);
+    }
+  }
 }

@@ -27,9 +27,10 @@ import tips.drain.util.Parallel;
  * naming its format ({@code drain.format.NAME}) and logical shape ({@code drain.shape.NAME = rows,cols});
  * every other tensor is copied as it is; the JSON and tokenizer files are copied.
  *
- * <p>What is quantized follows common practice: every 2-D weight of the layers (projections, experts) whose
- * width is a multiple of the block; the output head at 8 bits when the layers are 4-bit; the token embedding,
- * norms, biases and MoE routers stay as stored.
+ * <p>What is quantized follows common practice: every 2-D {@code .weight} of the layers (projections, experts)
+ * whose width is a multiple of the block; the output head at 8 bits when the layers are 4-bit; the token embedding
+ * ({@code embed_tokens}, Falcon's and BLOOM's {@code word_embeddings}), norms, biases, MoE routers and GPT-OSS's
+ * stacked 3-D experts stay as stored (those are quantized on load).
  */
 public final class QuantizedModelWriter {
   /** Metadata key naming the format the model was quantized to. */
@@ -93,7 +94,12 @@ public final class QuantizedModelWriter {
     if (t.rank() != 2 || !t.dtype().isFloatWeight() || !format.supports((int) t.dim(1))) {
       return null;
     }
-    if (name.contains("embed_tokens") || name.endsWith(".gate.weight") || name.endsWith("router.weight")) {
+    // only Linear weights: GPT-OSS's stacked expert biases are 2-D too
+    if (!name.endsWith(".weight")) {
+      return null;
+    }
+    if (name.contains("embed_tokens") || name.contains("word_embeddings") || name.endsWith(".gate.weight")
+        || name.endsWith("router.weight")) {
       return null;
     }
     if (name.equals("lm_head.weight") && format.byteSize(1, format.blockSize()) < QuantFormat.Q8_0.byteSize(1, 32)) {

@@ -8,8 +8,8 @@ import tips.drain.quant.ScalarQuantKernels;
 
 /**
  * The Vector API kernels of the block formats, loaded reflectively by
- * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Q8_0 and
- * Q4_0 have their own loops ({@link PanamaQ8}, {@link PanamaQ4}); a format without one runs on the
+ * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Q8_0, Q4_0
+ * and MXFP4 have their own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaMxfp4}); a format without one runs on the
  * scalar reference, so a new row of {@link QuantFormat} works before it is optimized.
  */
 public final class PanamaQuantKernels implements QuantKernels {
@@ -42,6 +42,7 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaQ8.matvec(w, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matvec(w, cols, x, out, rowFrom, rowTo);
+      case MXFP4 -> PanamaMxfp4.matvec(w, cols, x, out, rowFrom, rowTo);
       default -> scalar.matvec(format, w, cols, x, out, rowFrom, rowTo);
     }
   }
@@ -51,7 +52,7 @@ public final class PanamaQuantKernels implements QuantKernels {
       int rowTo) {
     switch (format) {
       case Q8_0 -> PanamaQ8Tokens.matvecs(w, rows, cols, x, out, rowFrom, rowTo);
-      case Q4_0 -> PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
+      case Q4_0, MXFP4 -> PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matvecs(format, w, rows, cols, x, out, rowFrom, rowTo);
     }
   }
@@ -61,6 +62,7 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaQ8.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
+      case MXFP4 -> PanamaMxfp4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
     }
   }

@@ -10,7 +10,8 @@ import tips.drain.quant.QuantKernels;
  * enough to stay in L2, and each token runs the decode kernel over the tile. Every token's sums are those of
  * the decode kernel itself (a row's sum does not depend on the range it is computed in), and the weights come
  * from memory once per tile for all tokens; the unpacking is repeated per token. Q4_0 takes this path: its
- * decode kernel (four rows reduced together, {@link PanamaQ4Groups}) has no multi-token form yet.
+ * decode kernel (four rows reduced together, {@link PanamaQ4Groups}) has no multi-token form yet, nor has MXFP4's
+ * ({@link PanamaMxfp4}).
  */
 final class PanamaRowTiles {
   /** Weight bytes per tile: a quarter of a 1 MiB L2. */
