@@ -7,11 +7,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import tips.drain.DrainException;
@@ -21,6 +23,8 @@ import tips.drain.api.LanguageModel;
 import tips.drain.api.ContextLengthException;
 import tips.drain.api.SessionOptions;
 import tips.drain.chat.ChatSession;
+import tips.drain.rag.Retriever;
+import tips.drain.rag.SearchHit;
 import tips.drain.template.ChatTemplate;
 import tips.drain.tokenizer.TokenizerConfig;
 
@@ -48,6 +52,13 @@ final class ChatCommand implements Callable<Integer> {
   @Option(names = {"-n", "--max-tokens"}, defaultValue = "1024", description = "Most tokens per answer (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(names = "--index", paramLabel = "DIR", description = {"Answer from an index built by drain index: each message "
+      + "retrieves its nearest chunks into the prompt, and the sources are listed after the answer."})
+  Path index;
+
+  @Option(names = "--chunks", defaultValue = "3", paramLabel = "N", description = "Chunks retrieved per message with --index (default: ${DEFAULT-VALUE}).")
+  int chunks;
+
   @Option(names = "--context", defaultValue = "0", description = "Context length (default: the model's, at most 4096).")
   int context;
 
@@ -62,7 +73,11 @@ final class ChatCommand implements Callable<Integer> {
     Path dir = model.directory();
     ChatTemplate template = template(dir);
     sampling.params(spec, tips.drain.sampling.SamplingParams.GREEDY); // usage errors before the model loads
+    if (chunks < 1) {
+      throw new ParameterException(spec.commandLine(), "--chunks must be at least 1, got " + chunks);
+    }
     try (LanguageModel m = LanguageModel.load(dir, model.loadOptions());
+         Retriever retriever = index == null ? null : Retriever.open(index, m.threads());
          ChatSession chat = ChatSession.open(m, template, SessionOptions.defaults().withContextLength(context));
          AnswerInterrupts interrupts = AnswerInterrupts.install()) {
       GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens)
@@ -90,9 +105,11 @@ final class ChatCommand implements Callable<Integer> {
         if (input.isBlank()) {
           continue;
         }
+        List<SearchHit> sources = retriever == null ? List.of() : retriever.retrieve(input, chunks);
+        String message = retriever == null ? input : Retriever.augment(input, sources);
         GenerationResult r;
         try {
-          r = interrupts.whileAnswering(chat::cancel, () -> chat.send(input, options, (id, text) -> {
+          r = interrupts.whileAnswering(chat::cancel, () -> chat.send(message, options, (id, text) -> {
             out.print(text);
             out.flush();
           }));
@@ -101,6 +118,9 @@ final class ChatCommand implements Callable<Integer> {
           continue;
         }
         out.println();
+        for (int i = 0; i < sources.size(); i++) {
+          out.printf(Locale.ROOT, "[%d] %s (%.2f)%n", i + 1, sources.get(i).source(), sources.get(i).similarity());
+        }
         err.printf(Locale.ROOT, "(%d tokens, %.1f tok/s, %s%s)%n", r.stats().generatedTokens(),
             r.stats().decodeTokensPerSecond(), r.finishReason().jsonName(),
             r.stats().cachedTokens() > 0 ? ", " + r.stats().cachedTokens() + " prompt tokens from the cache" : "");

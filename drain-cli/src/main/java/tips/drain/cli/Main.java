@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +27,9 @@ import tips.drain.DrainException;
       BenchCommand.class,
       PerplexityCommand.class,
       ChatCommand.class,
+      EmbedCommand.class,
+      IndexCommand.class,
+      SearchCommand.class,
       QuantizeCommand.class,
       TokenizeCommand.class,
       DetokenizeCommand.class,
@@ -35,10 +40,13 @@ import tips.drain.DrainException;
       CommandLine.HelpCommand.class
     })
 public final class Main {
+  /** Lucene logs its vectorization setup at INFO on every start; the CLI shows only its warnings (kept: JUL holds loggers weakly). */
+  private static final Logger LUCENE_LOG = Logger.getLogger("org.apache.lucene");
   @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
 
   public static void main(String[] args) {
+    LUCENE_LOG.setLevel(Level.WARNING);
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

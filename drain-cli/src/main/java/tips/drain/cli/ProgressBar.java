@@ -2,6 +2,7 @@ package tips.drain.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.function.LongFunction;
 
 /** A one-line progress bar on stderr: {@code quantizing [#########.........]  52%  1.1/2.2 GiB  3.1 s}. */
 final class ProgressBar {
@@ -10,12 +11,20 @@ final class ProgressBar {
   private final String label;
   private final long total;
   private final long start = System.nanoTime();
+  private final LongFunction<String> format;
   private int lastPercent = -1;
 
+  /** A bar counting bytes. */
   ProgressBar(PrintWriter err, String label, long total) {
+    this(err, label, total, Table::bytes);
+  }
+
+  /** A bar counting what {@code format} names, e.g. {@code n -> n + " chunks"}. */
+  ProgressBar(PrintWriter err, String label, long total, LongFunction<String> format) {
     this.err = err;
     this.label = label;
     this.total = Math.max(1, total);
+    this.format = format;
   }
 
   void update(long done) {
@@ -26,7 +35,7 @@ final class ProgressBar {
     lastPercent = percent;
     int filled = percent * WIDTH / 100;
     err.printf(Locale.ROOT, "\r%s [%s%s] %3d%%  %s / %s  %.1f s", label, "#".repeat(filled), ".".repeat(WIDTH - filled),
-        percent, Table.bytes(done), Table.bytes(total), (System.nanoTime() - start) / 1e9);
+        percent, format.apply(done), format.apply(total), (System.nanoTime() - start) / 1e9);
     err.flush();
   }
 

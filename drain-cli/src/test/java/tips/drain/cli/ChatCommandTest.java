@@ -60,6 +60,29 @@ class ChatCommandTest {
   }
 
   @Test
+  void withAnIndexEachMessageCarriesItsNearestChunksAndTheSourcesAreListed() throws Exception {
+    Path docs = Files.createDirectories(dir.resolve("docs"));
+    Files.writeString(docs.resolve("pets.md"), "The dog sleeps in a red basket by the door.\n");
+    Files.writeString(docs.resolve("food.txt"), "Pasta cooks in ten minutes in salted water.\n");
+    Path index = dir.resolve("index");
+    CliTest.Result built = CliTest.run("index", "--model", TestData.model("all-MiniLM-L6-v2").toString(), "--index",
+        index.toString(), "--threads", "1", docs.toString());
+    assertEquals(0, built.code(), built.err());
+    String[] r = chat("Where does the dog sleep?\n/exit\n", "-n", "4", "--index", index.toString(), "--chunks", "1");
+    assertTrue(r[0].contains("[1] " + docs.resolve("pets.md").toAbsolutePath() + ":1-1"), r[0]);
+    assertFalse(r[0].contains("food.txt"), r[0]);
+    assertEquals(1, r[1].lines().filter(l -> l.contains("tok/s")).count(), r[1]);
+  }
+
+  @Test
+  void augmentedMessagesNumberTheirSources() {
+    String m = tips.drain.rag.Retriever.augment("Why?", java.util.List.of(
+        new tips.drain.rag.SearchHit("/d/a.md", 3, 5, " because \n", 0.9)));
+    assertEquals("Answer the question from these sources. Name the sources you use by their number and file.\n\n"
+        + "[1] /d/a.md:3-5\nbecause\n\nQuestion: Why?", m);
+  }
+
+  @Test
   void ctrlCDuringAnAnswerCancelsItAndOtherwiseEndsTheProgram() {
     try (AnswerInterrupts interrupts = AnswerInterrupts.detached()) {
       assertFalse(interrupts.interrupt(), "no answer running: Ctrl-C ends the program");

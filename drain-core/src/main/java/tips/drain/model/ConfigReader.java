@@ -48,7 +48,11 @@ public final class ConfigReader {
     }
   }
 
-  static <T> T read(Path file, Class<T> type) {
+  /**
+   * Reads the JSON object in {@code file} into {@code type} (a record of boxed fields, unknown keys ignored), strictly:
+   * a wrong type is an error naming the file and field. Encoder families read their own config.json fields this way.
+   */
+  public static <T> T read(Path file, Class<T> type) {
     JsonNode tree = null;
     try {
       byte[] bytes = Files.readAllBytes(file);

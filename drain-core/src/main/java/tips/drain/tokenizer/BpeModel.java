@@ -10,13 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code <0xXX>} byte tokens, or the unknown token), then repeatedly apply the lowest-ranked merge rule,
  * leftmost first, using a priority queue over merge ranks. Results are cached per word.
  */
-final class BpeModel {
+final class BpeModel extends VocabularyModel {
   private static final int CACHE_CAPACITY = 100_000;
   private static final int MAX_CACHED_WORD = 256;
   private static final char WORD_START = '\u2581';
 
-  private final Map<String, Integer> vocab;
-  private final String[] idToToken;
   private final MergeTable merges;
   private final int unkId;
   private final boolean fuseUnk;
@@ -39,19 +37,13 @@ final class BpeModel {
 
   BpeModel(Map<String, Integer> vocab, MergeTable merges, int unkId, boolean fuseUnk, boolean byteFallback,
       boolean ignoreMerges, String prefix, String suffix) {
-    this.vocab = vocab;
+    super(vocab);
     this.merges = merges;
     this.unkId = unkId;
     this.fuseUnk = fuseUnk;
     this.ignoreMerges = ignoreMerges;
     this.prefix = prefix == null ? "" : prefix;
     this.suffix = suffix == null ? "" : suffix;
-    int maxId = -1;
-    for (int id : vocab.values()) {
-      maxId = Math.max(maxId, id);
-    }
-    idToToken = new String[maxId + 1];
-    vocab.forEach((token, id) -> idToToken[id] = token);
     charIds = new int[0x10000];
     Arrays.fill(charIds, -1);
     vocab.forEach((token, id) -> {
@@ -80,22 +72,8 @@ final class BpeModel {
     }
   }
 
-  /** Number of ids of the model's own vocabulary (0 .. size-1, with possible holes). */
-  int size() {
-    return idToToken.length;
-  }
-
-  String idToToken(int id) {
-    return id >= 0 && id < idToToken.length ? idToToken[id] : null;
-  }
-
-  int tokenToId(String token) {
-    Integer id = vocab.get(token);
-    return id == null ? -1 : id;
-  }
-
-  /** Appends the ids of {@code word} to {@code out}. */
-  void tokenize(String word, IntList out) {
+  @Override
+  public void tokenize(String word, IntList out) {
     if (word.isEmpty()) {
       return;
     }

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The decoders of tokenizer.json that DRAIN supports: ByteLevel, ByteFallback, Fuse, Strip, Replace,
- * Metaspace and Sequence. Any other type is refused when the file is loaded.
+ * Metaspace, WordPiece and Sequence. Any other type is refused when the file is loaded.
  */
 final class Decoders {
   private Decoders() {}
@@ -30,6 +30,7 @@ final class Decoders {
           where.child("content"));
       case "Replace" -> replace(node, where);
       case "Metaspace" -> metaspace(node, where);
+      case "WordPiece" -> wordPiece(where.optString(node, "prefix", "##"), where.bool(node, "cleanup", true));
       case "Sequence" -> sequence(node, where);
       default -> throw where.unsupported("decoder", type);
     };
@@ -139,6 +140,27 @@ final class Decoders {
       List<String> out = new ArrayList<>(tokens.size());
       for (int i = 0; i < tokens.size(); i++) {
         out.add(tokens.get(i).replace(replacement, i == 0 && dropFirst ? "" : " "));
+      }
+      return out;
+    };
+  }
+
+  /**
+   * WordPiece: every token after the first loses its continuing-subword prefix, or gets a space before it; with
+   * {@code cleanup}, the spaces before punctuation and contractions are removed (and " do not" becomes " don't").
+   */
+  static Decoder wordPiece(String prefix, boolean cleanup) {
+    return tokens -> {
+      List<String> out = new ArrayList<>(tokens.size());
+      for (int i = 0; i < tokens.size(); i++) {
+        String t = tokens.get(i);
+        if (i > 0) {
+          t = t.startsWith(prefix) ? t.substring(prefix.length()) : " " + t;
+        }
+        if (cleanup) {
+          t = Tokenizer.cleanUpTokenizationSpaces(t).replace(" do not", " don't");
+        }
+        out.add(t);
       }
       return out;
     };

@@ -23,7 +23,7 @@ import tips.drain.io.GgufMetadata;
  * </ul>
  * Control and user-defined tokens ({@code tokenizer.ggml.token_type} 3 and 4) are added tokens, control ones
  * special; BOS/EOS are added as {@code tokenizer.ggml.add_bos_token} / {@code add_eos_token} say; the chat
- * template is {@code tokenizer.chat_template}. Other models ({@code bert}: WordPiece...) are refused, naming them.
+ * template is {@code tokenizer.chat_template}; {@code bert} (WordPiece) as the uncased BERT tokenizer. Other models are refused, naming them.
  */
 final class GgufTokenizer {
   /** The {@code tokenizer.ggml.pre} values of {@code gpt2} vocabularies DRAIN splits exactly as Hugging Face. */
@@ -71,11 +71,44 @@ final class GgufTokenizer {
     return switch (model) {
       case "llama" -> sentencePiece(m, file, tokens, types, vocab, where);
       case "gpt2" -> byteLevel(m, file, tokens, types, vocab, where);
-      case "bert" -> throw new TokenizerException(file + ": tokenizer.ggml.model 'bert' (WordPiece) is not supported by "
-          + "this build; its vocabulary reads as Hugging Face's through wordPieceVocab");
+      case "bert" -> wordPiece(m, file, tokens, types);
       default -> throw new TokenizerException(file + ": tokenizer.ggml.model '" + model
           + "' is not supported (llama: SentencePiece BPE, gpt2: byte-level BPE)");
     };
+  }
+
+  /**
+   * A {@code bert} vocabulary as the uncased BERT tokenizer.json runs it (llama.cpp's WordPiece lowercases and strips
+   * accents too): BertNormalizer, BertPreTokenizer, WordPiece with {@code ##} and 100 characters per word, control
+   * tokens as special added tokens, {@code [CLS] ... [SEP]} from the cls/separator (else BOS/EOS) ids, the WordPiece
+   * decoder.
+   */
+  private static Tokenizer wordPiece(GgufMetadata m, Path file, List<String> tokens, int[] types) {
+    Map<String, Integer> vocab = wordPieceVocab(tokens, types);
+    int unk = m.optTokenId("tokenizer.ggml.unknown_token_id").orElse(vocab.getOrDefault("[UNK]", -1));
+    if (unk < 0) {
+      throw new TokenizerException(file + ": tokenizer.ggml.unknown_token_id is missing and there is no [UNK] token");
+    }
+    int cls = m.optTokenId("tokenizer.ggml.cls_token_id").orElse(m.optTokenId("tokenizer.ggml.bos_token_id").orElse(-1));
+    int sep = m.optTokenId("tokenizer.ggml.seperator_token_id")
+        .orElse(m.optTokenId("tokenizer.ggml.eos_token_id").orElse(-1));
+    Normalizer normalizer = new BertNormalizer(true, true, true, true);
+    List<AddedToken> added = new ArrayList<>();
+    for (int i = 0; i < types.length; i++) {
+      if (types[i] == CONTROL) {
+        added.add(new AddedToken(i, tokens.get(i), true, false, false, false, false));
+      }
+    }
+    PostProcessor post = cls < 0 || sep < 0 ? PostProcessor.NONE : ids -> {
+      int[] out = new int[ids.length + 2];
+      out[0] = cls;
+      System.arraycopy(ids, 0, out, 1, ids.length);
+      out[out.length - 1] = sep;
+      return out;
+    };
+    return new HfTokenizer(normalizer, PreTokenizers.bert(), new WordPieceModel(vocab, unk, "##", 100),
+        new AddedVocabulary(added, normalizer), post, Decoders.wordPiece("##", true), config(m, tokens, file, null), null,
+        null);
   }
 
   /**
@@ -243,7 +276,8 @@ final class GgufTokenizer {
       return out;
     };
     TokenizerConfig config = config(m, tokens, file, addBos);
-    return new HfTokenizer(normalizer, preTokenizer, bpe, new AddedVocabulary(added, normalizer), post, decoder, config);
+    return new HfTokenizer(normalizer, preTokenizer, bpe, new AddedVocabulary(added, normalizer), post, decoder, config,
+        null, null);
   }
 
   /** The special tokens and chat template of a GGUF file, as tokenizer_config.json would give them. */

@@ -3,6 +3,7 @@ package tips.drain.tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The tokenizer.json pipeline, step for step as Hugging Face {@code tokenizers} runs it: added tokens are cut
@@ -12,15 +13,18 @@ import java.util.List;
 final class HfTokenizer implements Tokenizer {
   private final Normalizer normalizer;
   private final PreTokenizer preTokenizer;
-  private final BpeModel model;
+  private final TokenModel model;
   private final AddedVocabulary added;
   private final PostProcessor postProcessor;
   private final Decoder decoder;
   private final TokenizerConfig config;
   private final int vocabSize;
+  private final Truncation truncation;
+  private final Padding padding;
+  private final int specialTokenCount;
 
-  HfTokenizer(Normalizer normalizer, PreTokenizer preTokenizer, BpeModel model, AddedVocabulary added,
-      PostProcessor postProcessor, Decoder decoder, TokenizerConfig config) {
+  HfTokenizer(Normalizer normalizer, PreTokenizer preTokenizer, TokenModel model, AddedVocabulary added,
+      PostProcessor postProcessor, Decoder decoder, TokenizerConfig config, Truncation truncation, Padding padding) {
     this.normalizer = normalizer;
     this.preTokenizer = preTokenizer;
     this.model = model;
@@ -33,6 +37,9 @@ final class HfTokenizer implements Tokenizer {
       size = Math.max(size, t.id() + 1);
     }
     this.vocabSize = size;
+    this.truncation = truncation;
+    this.padding = padding;
+    this.specialTokenCount = postProcessor.process(new int[0]).length;
   }
 
   static Tokenizer load(Path modelDir) {
@@ -54,6 +61,26 @@ final class HfTokenizer implements Tokenizer {
     }
     int[] result = ids.toArray();
     return addSpecialTokens ? postProcessor.process(result) : result;
+  }
+
+  @Override
+  public int[] withSpecialTokens(int[] ids) {
+    return postProcessor.process(ids);
+  }
+
+  @Override
+  public int specialTokenCount() {
+    return specialTokenCount;
+  }
+
+  @Override
+  public Optional<Truncation> truncation() {
+    return Optional.ofNullable(truncation);
+  }
+
+  @Override
+  public Optional<Padding> padding() {
+    return Optional.ofNullable(padding);
   }
 
   @Override
@@ -106,8 +133,8 @@ final class HfTokenizer implements Tokenizer {
     return a != null && a.special();
   }
 
-  /** The BPE model (for tests). */
-  BpeModel model() {
+  /** The model (for tests). */
+  TokenModel model() {
     return model;
   }
 

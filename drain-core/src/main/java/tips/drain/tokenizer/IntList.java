@@ -24,6 +24,11 @@ final class IntList {
     }
   }
 
+  /** Drops every value from {@code newSize} on. */
+  void truncate(int newSize) {
+    size = newSize;
+  }
+
   int size() {
     return size;
   }

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * The normalizers of tokenizer.json that DRAIN supports: NFC, NFD, NFKC, NFKD, Lowercase, Strip,
- * StripAccents, Replace, Prepend and Sequence. Any other type is refused when the file is loaded.
+ * StripAccents, Replace, Prepend, BertNormalizer and Sequence. Any other type is refused when the file is loaded.
  */
 final class Normalizers {
   private Normalizers() {}
@@ -29,8 +29,16 @@ final class Normalizers {
       case "Prepend" -> prepend(where.string(node, "prepend"));
       case "Replace" -> replace(node, where);
       case "Sequence" -> sequence(node, where);
+      case "BertNormalizer" -> bert(node, where);
       default -> throw where.unsupported("normalizer", type);
     };
+  }
+
+  /** {@code strip_accents: null} follows {@code lowercase}, as in Hugging Face. */
+  static Normalizer bert(JsonNode node, JsonPath where) {
+    boolean lowercase = where.bool(node, "lowercase", true);
+    return new BertNormalizer(where.bool(node, "clean_text", true), where.bool(node, "handle_chinese_chars", true),
+        where.bool(node, "strip_accents", lowercase), lowercase);
   }
 
   static Normalizer prepend(String prefix) {

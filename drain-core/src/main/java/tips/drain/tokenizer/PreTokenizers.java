@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The pre-tokenizers of tokenizer.json that DRAIN supports: ByteLevel, Split, Metaspace, Digits, Whitespace,
- * WhitespaceSplit, Punctuation and Sequence. Any other type is refused when the file is loaded.
+ * WhitespaceSplit, Punctuation, BertPreTokenizer and Sequence. Any other type is refused when the file is loaded.
  */
 final class PreTokenizers {
   private PreTokenizers() {}
@@ -30,6 +30,7 @@ final class PreTokenizers {
       case "Whitespace" -> whitespace();
       case "Punctuation" -> split(SplitPattern.codePoints(PreTokenizers::isPunctuation),
           SplitBehavior.fromJson(where.optString(node, "behavior", "Isolated"), where.child("behavior")), false);
+      case "BertPreTokenizer" -> bert();
       case "Sequence" -> sequence(node, where);
       default -> throw where.unsupported("pre_tokenizer", type);
     };
@@ -86,6 +87,14 @@ final class PreTokenizers {
         out.accept(t, atStart);
       }
     };
+  }
+
+  /** BERT's words: split at whitespace (dropped), then every punctuation character is a word of its own. */
+  static PreTokenizer bert() {
+    PreTokenizer whitespace = split(SplitPattern.codePoints(Normalizers::isRustWhitespace), SplitBehavior.REMOVED, false);
+    PreTokenizer punctuation = split(SplitPattern.codePoints(PreTokenizers::isPunctuation), SplitBehavior.ISOLATED, false);
+    return (text, atStart, out) -> whitespace.preTokenize(text, atStart,
+        (word, start) -> punctuation.preTokenize(word, start, out));
   }
 
   /** {@code \w+|[^\w\s]+}, with Unicode {@code \w} and {@code \s}. */

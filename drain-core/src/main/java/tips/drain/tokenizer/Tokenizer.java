@@ -1,6 +1,7 @@
 package tips.drain.tokenizer;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Text ↔ token ids, exactly as the Hugging Face {@code tokenizers} library does for the model's
@@ -45,6 +46,32 @@ public interface Tokenizer {
    * read as U+FFFD.
    */
   int[] encode(String text, boolean addSpecialTokens);
+
+  /** {@code ids} wrapped in the special tokens the post-processor adds to one sequence ([CLS] ... [SEP], BOS...). */
+  int[] withSpecialTokens(int[] ids);
+
+  /** How many ids {@link #withSpecialTokens} adds. */
+  int specialTokenCount();
+
+  /** tokenizer.json's {@code truncation}, when set. {@link #encode} never applies it; {@link #encodeAsConfigured} does. */
+  Optional<Truncation> truncation();
+
+  /** tokenizer.json's {@code padding}, when set. {@link #encode} never applies it; {@link #encodeAsConfigured} does. */
+  Optional<Padding> padding();
+
+  /**
+   * What Hugging Face's {@code tokenizer.encode(text)} returns for one text: the ids with special tokens, cut as
+   * tokenizer.json's {@code truncation} says (the special tokens kept) and padded as its {@code padding} says.
+   */
+  default int[] encodeAsConfigured(String text) {
+    int[] ids = encode(text, false);
+    if (truncation().isPresent()) {
+      Truncation t = truncation().get();
+      ids = Truncation.cut(ids, Math.max(0, t.maxLength() - specialTokenCount()), t.side());
+    }
+    ids = withSpecialTokens(ids);
+    return padding().isPresent() ? padding().get().pad(ids, ids.length) : ids;
+  }
 
   /** Decodes ids to text; with {@code skipSpecialTokens} special tokens are left out. Unknown ids are ignored. */
   String decode(int[] ids, boolean skipSpecialTokens);

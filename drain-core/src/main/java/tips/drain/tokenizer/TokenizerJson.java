@@ -56,11 +56,13 @@ final class TokenizerJson {
     PreTokenizer preTokenizer = PreTokenizers.fromJson(root.get("pre_tokenizer"), where.child("pre_tokenizer"));
     PostProcessor postProcessor = PostProcessor.fromJson(root.get("post_processor"), where.child("post_processor"));
     Decoder decoder = Decoders.fromJson(root.get("decoder"), where.child("decoder"));
-    BpeModel model = bpe(raw, where.child("model"));
+    TokenModel model = model(raw, where.child("model"));
     List<AddedToken> added = addedTokens(root.get("added_tokens"), where.child("added_tokens"));
     TokenizerConfig config = TokenizerConfig.load(dir);
+    Truncation truncation = Truncation.fromJson(root.get("truncation"), where.child("truncation"));
+    Padding padding = Padding.fromJson(root.get("padding"), where.child("padding"));
     return new HfTokenizer(normalizer, preTokenizer, model, new AddedVocabulary(added, normalizer), postProcessor,
-        decoder, config);
+        decoder, config, truncation, padding);
   }
 
   /** The model object, with its two big fields (vocab, merges) read without building a JSON tree. */
@@ -120,12 +122,35 @@ final class TokenizerJson {
     return new RawModel(fields, vocab, left, right);
   }
 
+  static TokenModel model(RawModel raw, JsonPath where) {
+    String type = where.optString(raw.fields(), "type", "BPE");
+    return switch (type) {
+      case "BPE" -> bpe(raw, where);
+      case "WordPiece" -> wordPiece(raw, where);
+      default -> throw where.unsupported("model", type);
+    };
+  }
+
+  static WordPieceModel wordPiece(RawModel raw, JsonPath where) {
+    JsonNode node = raw.fields();
+    Map<String, Integer> vocab = raw.vocab();
+    if (vocab == null) {
+      throw where.child("vocab").error("expected an object of token to id");
+    }
+    String unk = where.optString(node, "unk_token", "[UNK]");
+    Integer unkId = vocab.get(unk);
+    if (unkId == null) {
+      throw where.child("unk_token").error("unk token '" + unk + "' is not in the vocab");
+    }
+    int maxChars = where.integer(node, "max_input_chars_per_word", 100);
+    if (maxChars < 1) {
+      throw where.child("max_input_chars_per_word").error("expected a positive number, got " + maxChars);
+    }
+    return new WordPieceModel(vocab, unkId, where.optString(node, "continuing_subword_prefix", "##"), maxChars);
+  }
+
   static BpeModel bpe(RawModel raw, JsonPath where) {
     JsonNode node = raw.fields();
-    String type = where.optString(node, "type", "BPE");
-    if (!type.equals("BPE")) {
-      throw where.unsupported("model", type);
-    }
     JsonNode dropout = node.get("dropout");
     if (dropout != null && !dropout.isNull() && dropout.asDouble() > 0) {
       throw where.child("dropout").error("BPE dropout " + dropout.asDouble() + " is random; DRAIN supports none");

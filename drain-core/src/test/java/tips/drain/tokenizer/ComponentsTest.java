@@ -180,12 +180,12 @@ class ComponentsTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "model|{\"type\": \"WordPiece\", \"vocab\": {}}|model: unsupported model type 'WordPiece'",
+      "model|{\"type\": \"WordLevel\", \"vocab\": {}}|model: unsupported model type 'WordLevel'",
       "model|{\"type\": \"Unigram\", \"vocab\": []}|model: unsupported model type 'Unigram'",
       "normalizer|{\"type\": \"Precompiled\", \"precompiled_charsmap\": \"\"}|normalizer: unsupported normalizer type 'Precompiled'",
-      "normalizer|{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"BertNormalizer\"}]}|normalizer.normalizers[0]: unsupported normalizer type 'BertNormalizer'",
-      "pre_tokenizer|{\"type\": \"BertPreTokenizer\"}|pre_tokenizer: unsupported pre_tokenizer type 'BertPreTokenizer'",
-      "decoder|{\"type\": \"WordPiece\"}|decoder: unsupported decoder type 'WordPiece'",
+      "normalizer|{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"Precompiled\"}]}|normalizer.normalizers[0]: unsupported normalizer type 'Precompiled'",
+      "pre_tokenizer|{\"type\": \"CharDelimiterSplit\"}|pre_tokenizer: unsupported pre_tokenizer type 'CharDelimiterSplit'",
+      "decoder|{\"type\": \"CTC\"}|decoder: unsupported decoder type 'CTC'",
       "post_processor|{\"type\": \"Mystery\"}|post_processor: unsupported post_processor type 'Mystery'"})
   void unsupportedComponentsAreRefusedByName(String part, String config, String message) {
     String model = InlineTokenizers.bpe(List.of("a"), List.of(), "");

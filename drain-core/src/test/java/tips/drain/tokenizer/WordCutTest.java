@@ -20,7 +20,7 @@ class WordCutTest {
   @ParameterizedTest
   @ValueSource(strings = {"mistral-v1", "llama2-derived", "gemma3"})
   void cuttingBeforeWordMarksChangesNothing(String name) throws IOException {
-    BpeModel model = ((HfTokenizer) SharedTokenizers.get(name)).model();
+    BpeModel model = (BpeModel) ((HfTokenizer) SharedTokenizers.get(name)).model();
     String story = Files.readString(TestData.path("eval/stories.txt"));
     StringBuilder words = new StringBuilder(story.substring(0, Math.min(story.length(), 20_000)));
     for (JsonNode c : SharedTokenizers.golden("corpus.json")) {
