@@ -34,24 +34,26 @@ public interface Matrix {
    * input ({@link MatrixGroup}): drain-quant's matrices quantize it to 8-bit blocks; dense ones read
    * {@code x} itself (the default).
    */
-  default Object prepareInput(float[] x) {
-    return x;
+  default PreparedInput prepareInput(float[] x) {
+    return new FloatInput(x, cols());
   }
 
   /**
    * Matrices with equal kinds read the same prepared input, so a {@link MatrixGroup} prepares it once for
-   * them. By default a matrix shares with none.
+   * them. By default the floats as they are.
    */
-  default Object inputKind() {
-    return this;
+  default InputKind inputKind() {
+    return FloatInput.kind(cols());
   }
 
-  /** {@link #matvec(float[], float[], int, int)} from an input made by this matrix's {@link #prepareInput}. */
-  default void matvecPrepared(Object input, float[] out, int rowFrom, int rowTo) {
-    if (!(input instanceof float[] x)) {
-      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
-    }
-    matvec(x, out, rowFrom, rowTo);
+  /**
+   * {@link #matvec(float[], float[], int, int)} from an input made by {@link #prepareInput} of a matrix of the
+   * same {@link #inputKind()}.
+   *
+   * @throws IllegalArgumentException if the input is of another kind
+   */
+  default void matvecPrepared(PreparedInput input, float[] out, int rowFrom, int rowTo) {
+    matvec(FloatInput.of(input, this), out, rowFrom, rowTo);
   }
 
   /**

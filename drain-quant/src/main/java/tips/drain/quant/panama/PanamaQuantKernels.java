@@ -1,16 +1,19 @@
 package tips.drain.quant.panama;
 
 import java.lang.foreign.MemorySegment;
+import tips.drain.quant.ActivationFormat;
 import tips.drain.quant.Q8Activations;
+import tips.drain.quant.Q8KActivations;
 import tips.drain.quant.QuantFormat;
 import tips.drain.quant.QuantKernels;
 import tips.drain.quant.ScalarQuantKernels;
 
 /**
  * The Vector API kernels of the block formats, loaded reflectively by
- * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Q8_0 and
- * Q4_0 have their own loops ({@link PanamaQ8}, {@link PanamaQ4}); a format without one runs on the
- * scalar reference, so a new row of {@link QuantFormat} works before it is optimized.
+ * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Q8_0,
+ * Q4_0 and the K-quants have their own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaKQuants}); a
+ * format without one (Q4_1, Q5_0, Q5_1) runs on the scalar reference, so a new row of {@link QuantFormat}
+ * works before it is optimized.
  */
 public final class PanamaQuantKernels implements QuantKernels {
   /** Weight bytes a matmul keeps in cache while token tiles pass over them (well inside a 1 MiB L2). */
@@ -28,6 +31,11 @@ public final class PanamaQuantKernels implements QuantKernels {
   @Override
   public void quantize(float[] x, int xOffset, Q8Activations acts, int b) {
     PanamaQ8Activations.quantize(x, xOffset, acts, b);
+  }
+
+  @Override
+  public ActivationFormat inputFormat(QuantFormat format, int cols) {
+    return format == QuantFormat.Q4_0 && PanamaQ4Groups.groups(cols) > 0 ? ActivationFormat.Q8_0_Q4_0_ORDER : format.activationFormat();
   }
 
   @Override
@@ -56,10 +64,33 @@ public final class PanamaQuantKernels implements QuantKernels {
   }
 
   @Override
+  public void matvec(QuantFormat format, MemorySegment w, int cols, Q8KActivations x, float[] out, int rowFrom, int rowTo) {
+    switch (format) {
+      case Q4_K -> PanamaKQuants.matvec45(w, cols, false, x, out, rowFrom, rowTo);
+      case Q5_K -> PanamaKQuants.matvec45(w, cols, true, x, out, rowFrom, rowTo);
+      case Q6_K -> PanamaKQuants.matvec6(w, cols, x, out, rowFrom, rowTo);
+      default -> scalar.matvec(format, w, cols, x, out, rowFrom, rowTo);
+    }
+  }
+
+  @Override
+  public void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8KActivations x, float[] out, int rowFrom, int rowTo) {
+    switch (format) {
+      case Q4_K -> PanamaKQuants.matmul45(w, rows, cols, false, x, out, rowFrom, rowTo);
+      case Q5_K -> PanamaKQuants.matmul45(w, rows, cols, true, x, out, rowFrom, rowTo);
+      case Q6_K -> PanamaKQuants.matmul6(w, rows, cols, x, out, rowFrom, rowTo);
+      default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
+    }
+  }
+
+  @Override
   public void dequantize(QuantFormat format, MemorySegment w, int cols, int rowFrom, int rowTo, MemorySegment dst) {
     switch (format) {
       case Q8_0 -> PanamaDequantize.q8(w, cols, rowFrom, rowTo, dst);
       case Q4_0 -> PanamaDequantize.q4(w, cols, rowFrom, rowTo, dst);
+      case Q4_K -> PanamaKQuants.dequantize45(w, cols, false, rowFrom, rowTo, dst);
+      case Q5_K -> PanamaKQuants.dequantize45(w, cols, true, rowFrom, rowTo, dst);
+      case Q6_K -> PanamaKQuants.dequantize6(w, cols, rowFrom, rowTo, dst);
       default -> scalar.dequantize(format, w, cols, rowFrom, rowTo, dst);
     }
   }
