@@ -13,7 +13,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import tips.drain.quant.Q8KActivations;
 
@@ -46,21 +46,11 @@ final class PanamaKQuants {
   /** Int vectors that 16 bytes widen to. */
   private static final int PARTS = 16 / I.length();
   /**
-   * At 512 bits a vector of 32 Q6_K values spans two groups of 16: its 16 pair lanes take the scales of groups
-   * {@code 2t} (lanes 0..7) and {@code 2t + 1} (lanes 8..15) from the super-block's 16 scales widened to ints.
+   * Pair lane {@code i} of a vector of Q6_K values starting at value {@code at} covers values {@code at + 2i} and
+   * {@code at + 2i + 1}, of group {@code at / 16 + i / 8}: lanes from 8 on (only at 512 bits) take the next
+   * group's scale.
    */
-  private static final boolean SCALE_PAIRS = L == 32;
-  @SuppressWarnings("unchecked")
-  private static final VectorShuffle<Integer>[] GROUP_SCALES = SCALE_PAIRS ? new VectorShuffle[8] : null;
-
-  static {
-    if (SCALE_PAIRS) {
-      for (int t = 0; t < 8; t++) {
-        int pair = t;
-        GROUP_SCALES[t] = VectorShuffle.fromOp(I, i -> 2 * pair + i / 8);
-      }
-    }
-  }
+  private static final VectorMask<Integer> NEXT_GROUP = VectorMask.fromLong(I, I.length() > 8 ? 0xFF00L : 0L);
 
   private PanamaKQuants() {}
 
@@ -155,8 +145,6 @@ final class PanamaKQuants {
       for (int g = 0; g < 16; g++) {
         offset += w.get(ValueLayout.JAVA_BYTE, o + 192 + g) * bsums[16 * block + g];
       }
-      IntVector scales = SCALE_PAIRS
-          ? (IntVector) ByteVector.fromMemorySegment(B16, w, o + 192, LE).convertShape(VectorOperators.B2I, I, 0) : null;
       IntVector sum = IntVector.zero(I);
       for (int half = 0; half < 2; half++) {
         for (int quarter = 0; quarter < 4; quarter++) {
@@ -168,9 +156,9 @@ final class PanamaKQuants {
                 .or(widen(w, high + (long) p * L).lanewise(VectorOperators.LSHR, 2 * quarter).and((short) 3).lanewise(VectorOperators.LSHL, 4));
             int at = 128 * half + 32 * quarter + p * L;
             IntVector pairs = pairSums(q, ShortVector.fromArray(S, values, xi + at));
-            IntVector scale = SCALE_PAIRS
-                ? scales.rearrange(GROUP_SCALES[at / 32])
-                : IntVector.broadcast(I, w.get(ValueLayout.JAVA_BYTE, o + 192 + at / 16));
+            // the second scale read is the block's next byte (at most its F16 d) where no lane takes it
+            IntVector scale = IntVector.broadcast(I, w.get(ValueLayout.JAVA_BYTE, o + 192 + at / 16))
+                .blend(IntVector.broadcast(I, w.get(ValueLayout.JAVA_BYTE, o + 193 + at / 16)), NEXT_GROUP);
             sum = sum.add(pairs.mul(scale));
           }
         }
