@@ -42,6 +42,7 @@ final class PanamaKQuants {
   private static final int STEPS = 32 / L;
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+  private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
   private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
   /** Int vectors that 16 bytes widen to. */
   private static final int PARTS = 16 / I.length();
@@ -106,10 +107,12 @@ final class PanamaKQuants {
       int block = b * blocks + k;
       int xi = block * QK;
       IntVector sum = IntVector.zero(I);
+      long scales = scales(w, o + 4);
+      long minima = minima(w, o + 4);
       int mins = 0;
       for (int j = 0; j < 8; j++) {
-        int sm = scaleMin(w, o + 4, j);
-        mins += (sm >>> 8) * (bsums[16 * block + 2 * j] + bsums[16 * block + 2 * j + 1]);
+        int scale = (int) (scales >>> (8 * j)) & 0xFF;
+        mins += ((int) (minima >>> (8 * j)) & 0xFF) * (bsums[16 * block + 2 * j] + bsums[16 * block + 2 * j + 1]);
         long qs = o + nibbles + 32 * (j / 2);
         IntVector sub = IntVector.zero(I);
         for (int p = 0; p < STEPS; p++) {
@@ -121,7 +124,7 @@ final class PanamaKQuants {
           }
           sub = sub.add(pairSums(q, ShortVector.fromArray(S, values, xi + 32 * j + p * L)));
         }
-        sum = sum.add(sub.mul(sm & 0xFF));
+        sum = sum.add(sub.mul(scale));
       }
       float d = dx[block];
       acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f16(w, o) * d), acc);
@@ -252,6 +255,28 @@ final class PanamaKQuants {
   private static IntVector pairSums(ShortVector q, ShortVector x) {
     IntVector p = q.mul(x).reinterpretAsInts();
     return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+  }
+
+  /**
+   * The eight 6-bit scales of the 12 scale bytes at {@code w[o]}, one per byte of the result (sub-block
+   * {@code j} in byte {@code j}): bytes 0..3 hold scales 0..3 in their low six bits and the top two bits of
+   * scales 4..7; bytes 8..11 the low four bits of scales 4..7 in their low nibbles.
+   */
+  private static long scales(MemorySegment w, long o) {
+    long low = w.get(U32, o) & 0xFFFF_FFFFL;
+    long high = w.get(U32, o + 8) & 0xFFFF_FFFFL;
+    long first = low & 0x3F3F3F3FL;
+    long second = (high & 0x0F0F0F0FL) | ((low >>> 6) & 0x03030303L) << 4;
+    return first | second << 32;
+  }
+
+  /** The eight 6-bit minimums, as {@link #scales}: bytes 4..7 hold minimums 0..3 and the top bits of 4..7, bytes 8..11 their high nibbles. */
+  private static long minima(MemorySegment w, long o) {
+    long middle = w.get(U32, o + 4) & 0xFFFF_FFFFL;
+    long high = w.get(U32, o + 8) & 0xFFFF_FFFFL;
+    long first = middle & 0x3F3F3F3FL;
+    long second = ((high >>> 4) & 0x0F0F0F0FL) | ((middle >>> 6) & 0x03030303L) << 4;
+    return first | second << 32;
   }
 
   /** ggml's {@code get_scale_min_k4}: sub-block {@code j}'s 6-bit scale (low byte) and minimum (second byte). */
