@@ -10,10 +10,9 @@ import tips.drain.quant.ScalarQuantKernels;
 
 /**
  * The Vector API kernels of the block formats, loaded reflectively by
- * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Q8_0,
- * Q4_0 and the K-quants have their own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaKQuants}); a
- * format without one (Q4_1, Q5_0, Q5_1) runs on the scalar reference, so a new row of {@link QuantFormat}
- * works before it is optimized.
+ * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Every format
+ * has its own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaQ5}, {@link PanamaKQuants}); a format
+ * without one runs on the scalar reference, so a new row of {@link QuantFormat} works before it is optimized.
  */
 public final class PanamaQuantKernels implements QuantKernels {
   /** Weight bytes a matmul keeps in cache while token tiles pass over them (well inside a 1 MiB L2). */
@@ -50,6 +49,7 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaQ8.matvec(w, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matvec(w, cols, x, out, rowFrom, rowTo);
+      case Q4_1, Q5_0, Q5_1 -> PanamaQ5.matvec(format, w, cols, x, out, rowFrom, rowTo);
       default -> scalar.matvec(format, w, cols, x, out, rowFrom, rowTo);
     }
   }
@@ -59,6 +59,7 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaQ8.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
+      case Q4_1, Q5_0, Q5_1 -> PanamaQ5.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
     }
   }
@@ -88,6 +89,7 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaDequantize.q8(w, cols, rowFrom, rowTo, dst);
       case Q4_0 -> PanamaDequantize.q4(w, cols, rowFrom, rowTo, dst);
+      case Q4_1, Q5_0, Q5_1 -> PanamaQ5.dequantize(format, w, cols, rowFrom, rowTo, dst);
       case Q4_K -> PanamaKQuants.dequantize45(w, cols, false, rowFrom, rowTo, dst);
       case Q5_K -> PanamaKQuants.dequantize45(w, cols, true, rowFrom, rowTo, dst);
       case Q6_K -> PanamaKQuants.dequantize6(w, cols, rowFrom, rowTo, dst);
