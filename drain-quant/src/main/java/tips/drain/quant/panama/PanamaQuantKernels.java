@@ -33,6 +33,11 @@ public final class PanamaQuantKernels implements QuantKernels {
   }
 
   @Override
+  public void quantize(float[] x, int xOffset, Q8KActivations acts, int b) {
+    PanamaQ8Activations.quantize(x, xOffset, acts, b);
+  }
+
+  @Override
   public ActivationFormat inputFormat(QuantFormat format, int cols) {
     return format == QuantFormat.Q4_0 && PanamaQ4Groups.groups(cols) > 0 ? ActivationFormat.Q8_0_Q4_0_ORDER : format.activationFormat();
   }

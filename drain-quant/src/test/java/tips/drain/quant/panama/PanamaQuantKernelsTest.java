@@ -74,6 +74,8 @@ class PanamaQuantKernelsTest {
     assertArrayEquals(want.sums(), got.sums(), panama.name());
     assertArrayEquals(want.sumScales(), got.sumScales(), panama.name());
     int kCols = 256 * 4;
+    x[3 + 256 + 10] = -1e4f; // the largest magnitude twice, with both signs: the first one sets the sign of the scale
+    x[3 + 256 + 20] = 1e4f;
     Q8KActivations wantK = new Q8KActivations(1, kCols);
     Q8KActivations gotK = new Q8KActivations(1, kCols);
     wantK.quantize(0, x, 3);
