@@ -111,20 +111,27 @@ final class PanamaKQuants {
       long minima = minima(w, o + 4);
       int mins = 0;
       for (int j = 0; j < 8; j++) {
-        int scale = (int) (scales >>> (8 * j)) & 0xFF;
         mins += ((int) (minima >>> (8 * j)) & 0xFF) * (bsums[16 * block + 2 * j] + bsums[16 * block + 2 * j + 1]);
-        long qs = o + nibbles + 32 * (j / 2);
-        IntVector sub = IntVector.zero(I);
+      }
+      // 32 bytes of nibbles per pass: sub-block 2c in their low nibbles, 2c + 1 in their high ones
+      for (int c = 0; c < 4; c++) {
+        long qs = o + nibbles + 32 * c;
+        IntVector low = IntVector.zero(I);
+        IntVector high = IntVector.zero(I);
         for (int p = 0; p < STEPS; p++) {
           ShortVector bytes = widen(w, qs + (long) p * L);
-          ShortVector q = j % 2 == 0 ? bytes.and((short) 0xF) : bytes.lanewise(VectorOperators.LSHR, 4);
+          ShortVector lo = bytes.and((short) 0xF);
+          ShortVector hi = bytes.lanewise(VectorOperators.LSHR, 4);
           if (five) {
-            ShortVector high = widen(w, o + 16 + (long) p * L).lanewise(VectorOperators.LSHR, j).and((short) 1);
-            q = q.or(high.lanewise(VectorOperators.LSHL, 4));
+            ShortVector bits = widen(w, o + 16 + (long) p * L);
+            lo = lo.or(bits.lanewise(VectorOperators.LSHR, 2 * c).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+            hi = hi.or(bits.lanewise(VectorOperators.LSHR, 2 * c + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4));
           }
-          sub = sub.add(pairSums(q, ShortVector.fromArray(S, values, xi + 32 * j + p * L)));
+          int at = xi + 64 * c + p * L;
+          low = low.add(pairSums(lo, ShortVector.fromArray(S, values, at)));
+          high = high.add(pairSums(hi, ShortVector.fromArray(S, values, at + 32)));
         }
-        sum = sum.add(sub.mul(scale));
+        sum = sum.add(low.mul((int) (scales >>> (16 * c)) & 0xFF)).add(high.mul((int) (scales >>> (16 * c + 8)) & 0xFF));
       }
       float d = dx[block];
       acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f16(w, o) * d), acc);
