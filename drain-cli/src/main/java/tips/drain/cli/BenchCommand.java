@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 import tips.drain.api.LanguageModel;
 import tips.drain.api.LoadOptions;
 import tips.drain.api.ModelLocator;
-import tips.drain.api.SessionOptions;
+import tips.drain.engine.EngineOptions;
 import tips.drain.util.Parallel;
 import tips.drain.util.Statistics;
 
@@ -69,8 +69,8 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measured repetitions of each configuration after one unmeasured warm-up repetition (default: ${DEFAULT-VALUE}).")
   int reps;
 
-  @Option(names = "--batch", defaultValue = "" + SessionOptions.DEFAULT_BATCH, split = ",", paramLabel = "N",
-      description = "Prefill batch size (default: ${DEFAULT-VALUE}); several sizes to compare.")
+  @Option(names = "--batch", defaultValue = "" + EngineOptions.DEFAULT_STEP_TOKENS, split = ",", paramLabel = "N",
+      description = "Tokens per engine step, the prompt chunk (default: ${DEFAULT-VALUE}); several sizes to compare.")
   List<Integer> batches;
 
   @Option(names = "--json", description = "Print one JSON object per configuration, one per line, instead of a table.")
@@ -116,15 +116,16 @@ final class BenchCommand implements Callable<Integer> {
       for (String format : formats) {
         String quant = format == null || format.equalsIgnoreCase("none") ? null : format;
         for (Integer count : counts) {
-          LoadOptions options = ModelOptions.loadOptions(spec, count, quant, adapter, adapterMode).withTokenizer(false);
-          if (!json) {
-            err.printf(Locale.ROOT, "loading %s%s%s...%n", directory.getFileName(), quant == null ? "" : " as " + quant,
-                count == null ? "" : " on " + count + (count == 1 ? " thread" : " threads"));
-          }
-          LanguageModel m = LanguageModel.load(directory, options);
-          loaded.add(m);
-          String weights = quant == null ? m.storedFormat() : quant.toUpperCase(Locale.ROOT);
           for (int batch : batches) {
+            LoadOptions options = ModelOptions.loadOptions(spec, count, quant, adapter, adapterMode).withTokenizer(false)
+                .withEngine(EngineOptions.defaults().withStepTokens(batch));
+            if (!json) {
+              err.printf(Locale.ROOT, "loading %s%s%s...%n", directory.getFileName(), quant == null ? "" : " as " + quant,
+                  count == null ? "" : " on " + count + (count == 1 ? " thread" : " threads"));
+            }
+            LanguageModel m = LanguageModel.load(directory, options);
+            loaded.add(m);
+            String weights = quant == null ? m.storedFormat() : quant.toUpperCase(Locale.ROOT);
             variants.add(new BenchVariant(m, weights, promptTokens, genTokens, batch, reps));
           }
         }

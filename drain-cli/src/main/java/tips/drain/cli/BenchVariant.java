@@ -29,7 +29,7 @@ final class BenchVariant implements AutoCloseable {
     this.batch = batch;
     this.steps = steps;
     this.prompt = new SplittableRandom(42).ints(promptTokens, 3, model.config().vocabSize()).toArray();
-    SessionOptions options = SessionOptions.defaults().withContextLength(promptTokens + steps + 1).withBatchSize(batch);
+    SessionOptions options = SessionOptions.defaults().withContextLength(promptTokens + steps + 1);
     this.session = model.newSession(options);
     this.prefill = new double[reps];
     this.decode = new double[reps];

@@ -7,8 +7,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,20 +18,22 @@ import tips.drain.DrainException;
 import tips.drain.api.GenerationOptions;
 import tips.drain.api.GenerationResult;
 import tips.drain.api.LanguageModel;
-import tips.drain.api.Session;
+import tips.drain.api.ContextLengthException;
 import tips.drain.api.SessionOptions;
-import tips.drain.template.ChatMessage;
+import tips.drain.chat.ChatSession;
 import tips.drain.template.ChatTemplate;
-import tips.drain.tokenizer.Tokenizer;
 import tips.drain.tokenizer.TokenizerConfig;
 
 /**
- * {@code drain chat}: an interactive conversation in the terminal, formatted with the model's chat template.
- * The conversation stays in the session's KV cache: each turn feeds only what the template adds.
+ * {@code drain chat}: an interactive conversation in the terminal through the library's {@link ChatSession} (the
+ * model's chat template; each turn computes only what the cache does not hold). Ctrl-C stops the answer being
+ * written, not the chat; a message over the context is refused with its token count; an unknown {@code /command}
+ * lists the commands.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
     description = {"Chat with a model in the terminal, using its chat template.",
-        "End a line with \\ to continue on the next; /reset starts over; /exit (or end of input) quits."})
+        "End a line with \\ to continue on the next; /reset starts over; /exit (or end of input) quits;",
+        "Ctrl-C stops the answer being written and the conversation goes on."})
 final class ChatCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ModelOptions model;
@@ -51,6 +51,10 @@ final class ChatCommand implements Callable<Integer> {
   @Option(names = "--context", defaultValue = "0", description = "Context length (default: the model's, at most 4096).")
   int context;
 
+  /** The commands a line may be, as the help lists them. */
+  static final String COMMANDS = "/reset starts over (keeps --system), /exit quits; a line ending in \\ continues on the next;"
+      + " Ctrl-C stops the answer being written";
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -59,57 +63,56 @@ final class ChatCommand implements Callable<Integer> {
     ChatTemplate template = template(dir);
     sampling.params(spec, tips.drain.sampling.SamplingParams.GREEDY); // usage errors before the model loads
     try (LanguageModel m = LanguageModel.load(dir, model.loadOptions());
-         Session session = m.newSession(SessionOptions.defaults().withContextLength(context))) {
-      Tokenizer tokenizer = m.tokenizer().orElseThrow();
+         ChatSession chat = ChatSession.open(m, template, SessionOptions.defaults().withContextLength(context));
+         AnswerInterrupts interrupts = AnswerInterrupts.install()) {
       GenerationOptions options = GenerationOptions.defaults().withMaxTokens(maxTokens)
-          .withSampling(sampling.params(spec, m.generationConfig().samplingDefaults())).withAddSpecialTokens(false).withStopTokens(endOfTurn(dir, tokenizer));
-      List<ChatMessage> messages = new ArrayList<>();
+          .withSampling(sampling.params(spec, m.generationConfig().samplingDefaults()));
       if (system != null) {
-        messages.add(ChatMessage.system(system));
+        chat.withSystem(system);
       }
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-      err.printf(Locale.ROOT, "drain chat: %s (%s, %d threads). /reset starts over, /exit quits, a line ending in \\ continues.%n",
-          dir.getFileName(), m.kernelsName(), m.threads());
+      err.printf(Locale.ROOT, "drain chat: %s (%s, %d threads). %s.%n", dir.getFileName(), m.kernelsName(), m.threads(),
+          COMMANDS);
       while (true) {
         String input = readTurn(in, out);
         if (input == null || input.strip().equals("/exit")) {
           break;
         }
         if (input.strip().equals("/reset")) {
-          messages.removeIf(msg -> !msg.role().equals("system"));
-          session.reset();
+          chat.reset();
           err.println("(conversation cleared)");
+          continue;
+        }
+        if (isCommand(input)) {
+          err.println("unknown command " + input.strip() + ". Commands: " + COMMANDS + ".");
           continue;
         }
         if (input.isBlank()) {
           continue;
         }
-        messages.add(ChatMessage.user(input));
-        int[] ids = tokenizer.encode(template.render(messages, true), false);
-        int[] fed = session.tokens();
-        int[] suffix = continuation(fed, ids);
-        if (suffix == null) {
-          session.reset();
-          suffix = ids;
+        GenerationResult r;
+        try {
+          r = interrupts.whileAnswering(chat::cancel, () -> chat.send(input, options, (id, text) -> {
+            out.print(text);
+            out.flush();
+          }));
+        } catch (ContextLengthException e) {
+          err.println("(" + e.getMessage() + "; the conversation goes on without it)");
+          continue;
         }
-        if (session.position() + suffix.length >= session.capacity()) {
-          err.println("(the conversation no longer fits the context: starting over with your last message)");
-          messages.removeIf(msg -> !msg.role().equals("system"));
-          messages.add(ChatMessage.user(input));
-          session.reset();
-          suffix = tokenizer.encode(template.render(messages, true), false);
-        }
-        GenerationResult r = session.generate(suffix, options, (id, text) -> {
-          out.print(text);
-          out.flush();
-        });
         out.println();
-        messages.add(ChatMessage.assistant(r.text().strip()));
-        err.printf(Locale.ROOT, "(%d tokens, %.1f tok/s, %s)%n", r.stats().generatedTokens(),
-            r.stats().decodeTokensPerSecond(), r.finishReason().jsonName());
+        err.printf(Locale.ROOT, "(%d tokens, %.1f tok/s, %s%s)%n", r.stats().generatedTokens(),
+            r.stats().decodeTokensPerSecond(), r.finishReason().jsonName(),
+            r.stats().cachedTokens() > 0 ? ", " + r.stats().cachedTokens() + " prompt tokens from the cache" : "");
       }
     }
     return 0;
+  }
+
+  /** A line that is one word starting with a slash: a command, known or not. */
+  static boolean isCommand(String input) {
+    String s = input.strip();
+    return s.startsWith("/") && s.length() > 1 && s.indexOf(' ') < 0 && s.indexOf('\n') < 0;
   }
 
   private ChatTemplate template(Path dir) throws IOException {
@@ -122,26 +125,6 @@ final class ChatCommand implements Callable<Integer> {
     }
     return ChatTemplate.load(dir).orElseThrow(() -> new DrainException(dir + " has no chat template "
         + "(no chat_template in tokenizer_config.json, no chat_template.jinja): pass one with --template FILE"));
-  }
-
-  /** The template's end-of-turn token (tokenizer_config's eos_token), which may differ from the model's EOS. */
-  private static List<Integer> endOfTurn(Path dir, Tokenizer tokenizer) {
-    String eos = TokenizerConfig.load(dir).eosToken();
-    int id = eos == null ? -1 : tokenizer.tokenToId(eos);
-    return id < 0 ? List.of() : List.of(id);
-  }
-
-  /** The ids of {@code ids} after {@code fed} if {@code fed} is a prefix of it, else null. */
-  static int[] continuation(int[] fed, int[] ids) {
-    if (fed.length > ids.length) {
-      return null;
-    }
-    for (int i = 0; i < fed.length; i++) {
-      if (fed[i] != ids[i]) {
-        return null;
-      }
-    }
-    return java.util.Arrays.copyOfRange(ids, fed.length, ids.length);
   }
 
   /** One user turn: lines ending in a backslash continue; null at end of input. */

@@ -8,8 +8,16 @@ package tips.drain.api;
  * @param prefillNanos time of the prompt's forward passes
  * @param decodeNanos time of the generated tokens' forward passes and sampling
  * @param decodeSteps forward passes of single generated tokens
+ * @param cachedTokens prompt tokens found in a KV cache (a free slot holding the same start: a system prompt, the
+ *     previous turn) and not computed again
  */
-public record GenerationStats(int promptTokens, int generatedTokens, long prefillNanos, long decodeNanos, int decodeSteps) {
+public record GenerationStats(int promptTokens, int generatedTokens, long prefillNanos, long decodeNanos, int decodeSteps,
+    int cachedTokens) {
+
+  /** Stats without cached tokens. */
+  public GenerationStats(int promptTokens, int generatedTokens, long prefillNanos, long decodeNanos, int decodeSteps) {
+    this(promptTokens, generatedTokens, prefillNanos, decodeNanos, decodeSteps, 0);
+  }
 
   /** Prompt tokens per second. */
   public double prefillTokensPerSecond() {

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import tips.drain.DrainException;
+import tips.drain.engine.Engine;
 import tips.drain.io.ModelFiles;
 import tips.drain.io.Weights;
 import tips.drain.kernel.KernelProvider;
@@ -22,9 +23,10 @@ import tips.drain.tokenizer.Tokenizer;
 import tips.drain.util.Parallel;
 
 /**
- * A loaded model: config, memory-mapped weights, tokenizer and compute threads. Immutable and shared: open
- * any number of {@link Session}s on it, each with its own KV cache, and each running the model's weights or a
- * LoRA {@link Adapter} over them ({@link #loadAdapter}). Closing the model unmaps its files and
+ * A loaded model: config, memory-mapped weights, tokenizer, compute threads and the {@link Engine} that runs
+ * every session on them. Immutable and shared: open any number of {@link Session}s on it (from any threads: those
+ * generating at the same time share each forward step), each running the model's weights or a LoRA
+ * {@link Adapter} over them ({@link #loadAdapter}). Closing the model unmaps its files and
  * stops its threads; sessions must not be used after that.
  *
  * <pre>{@code
@@ -44,10 +46,12 @@ public final class LanguageModel implements AutoCloseable {
   private final Transformer transformer;
   private final Tokenizer tokenizer;
   private final Parallel parallel;
+  private final Engine engine;
   private final long loadNanos;
 
   private LanguageModel(Path directory, Architecture architecture, ModelFiles files, ModelConfig config,
-      GenerationConfig generationConfig, Transformer transformer, Tokenizer tokenizer, Parallel parallel, long loadNanos) {
+      GenerationConfig generationConfig, Transformer transformer, Tokenizer tokenizer, Parallel parallel, Engine engine,
+      long loadNanos) {
     this.directory = directory;
     this.architecture = architecture;
     this.files = files;
@@ -56,6 +60,7 @@ public final class LanguageModel implements AutoCloseable {
     this.transformer = transformer;
     this.tokenizer = tokenizer;
     this.parallel = parallel;
+    this.engine = engine;
     this.loadNanos = loadNanos;
   }
 
@@ -94,7 +99,8 @@ public final class LanguageModel implements AutoCloseable {
         weights = Quantization.apply(weights, options.quantization(), parallel);
       }
       Transformer transformer = new Transformer(config, weights, kernels);
-      return new LanguageModel(directory, architecture, files, config, generation, transformer, tokenizer, parallel,
+      Engine engine = new Engine(config, parallel, options.engine());
+      return new LanguageModel(directory, architecture, files, config, generation, transformer, tokenizer, parallel, engine,
           System.nanoTime() - start);
     } catch (RuntimeException e) {
       if (parallel != null) {
@@ -141,8 +147,7 @@ public final class LanguageModel implements AutoCloseable {
       throw new DrainException(adapter.directory() + ": this adapter was loaded onto the model in "
           + adapter.model().directory() + ", not onto this one (" + directory + "); load it with this model's loadAdapter");
     }
-    return new Session(this, adapter == null ? transformer : adapter.transformer(), adapter, context,
-        options.batchSize());
+    return new Session(this, adapter == null ? transformer : adapter.transformer(), adapter, context);
   }
 
   public Path directory() {
@@ -176,12 +181,21 @@ public final class LanguageModel implements AutoCloseable {
     return g.length > 0 ? g : config.eosTokenIds();
   }
 
-  Transformer transformer() {
+  /** The forward pass over the model's weights as loaded (for tools and benchmarks that drive it directly). */
+  public Transformer transformer() {
     return transformer;
   }
 
   Parallel parallel() {
     return parallel;
+  }
+
+  /**
+   * The engine every session of this model runs on: its scheduler batches the sessions that generate at the same
+   * time into shared forward steps. Its counters tell what runs and what was reused.
+   */
+  public Engine engine() {
+    return engine;
   }
 
   /** Compute threads. */
@@ -211,6 +225,7 @@ public final class LanguageModel implements AutoCloseable {
 
   @Override
   public void close() {
+    engine.close();
     parallel.close();
     files.close();
   }

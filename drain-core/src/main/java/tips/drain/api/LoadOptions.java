@@ -2,6 +2,7 @@ package tips.drain.api;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import tips.drain.engine.EngineOptions;
 import tips.drain.lora.LoraMode;
 
 /**
@@ -13,14 +14,21 @@ import tips.drain.lora.LoraMode;
  * @param loadTokenizer whether to load tokenizer.json (false for id-only use)
  * @param adapter a PEFT LoRA adapter directory to apply, or null
  * @param adapterMode how to apply {@code adapter}: merged into the weights (before quantizing) or at run time
+ * @param engine how the model's engine shares it among sessions: slots, queue, tokens per step, KV budget
  */
-public record LoadOptions(int threads, String quantization, boolean loadTokenizer, Path adapter, LoraMode adapterMode) {
+public record LoadOptions(int threads, String quantization, boolean loadTokenizer, Path adapter, LoraMode adapterMode,
+    EngineOptions engine) {
 
   public LoadOptions {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     Objects.requireNonNull(adapterMode, "adapterMode");
+    Objects.requireNonNull(engine, "engine");
+  }
+
+  public LoadOptions(int threads, String quantization, boolean loadTokenizer, Path adapter, LoraMode adapterMode) {
+    this(threads, quantization, loadTokenizer, adapter, adapterMode, EngineOptions.defaults());
   }
 
   public LoadOptions(int threads, String quantization, boolean loadTokenizer) {
@@ -29,7 +37,7 @@ public record LoadOptions(int threads, String quantization, boolean loadTokenize
 
   /** Applies the LoRA adapter in {@code dir} (null for none) in {@code mode}. */
   public LoadOptions withAdapter(Path dir, LoraMode mode) {
-    return new LoadOptions(threads, quantization, loadTokenizer, dir, mode);
+    return new LoadOptions(threads, quantization, loadTokenizer, dir, mode, engine);
   }
 
   /** All available cores, stored weights, tokenizer loaded. */
@@ -37,15 +45,20 @@ public record LoadOptions(int threads, String quantization, boolean loadTokenize
     return new LoadOptions(Runtime.getRuntime().availableProcessors(), null, true);
   }
 
+  /** Shares the model among sessions as {@code options} say (slots, queue, tokens per step, KV budget). */
+  public LoadOptions withEngine(EngineOptions options) {
+    return new LoadOptions(threads, quantization, loadTokenizer, adapter, adapterMode, options);
+  }
+
   public LoadOptions withThreads(int n) {
-    return new LoadOptions(n, quantization, loadTokenizer, adapter, adapterMode);
+    return new LoadOptions(n, quantization, loadTokenizer, adapter, adapterMode, engine);
   }
 
   public LoadOptions withQuantization(String format) {
-    return new LoadOptions(threads, format, loadTokenizer, adapter, adapterMode);
+    return new LoadOptions(threads, format, loadTokenizer, adapter, adapterMode, engine);
   }
 
   public LoadOptions withTokenizer(boolean load) {
-    return new LoadOptions(threads, quantization, load, adapter, adapterMode);
+    return new LoadOptions(threads, quantization, load, adapter, adapterMode, engine);
   }
 }

@@ -5,8 +5,8 @@ package tips.drain.api;
  *
  * @param contextLength positions the session's KV cache holds; 0 = the model's context length capped at
  *     {@link #DEFAULT_MAX_CONTEXT}
- * @param batchSize prompt tokens processed per forward call (prefill); each call reads every weight once, so
- *     larger batches read less per token (default {@link #DEFAULT_BATCH})
+ * @param batchSize kept for compatibility and validated, but no longer used: sessions run on the model's engine,
+ *     whose {@link tips.drain.engine.EngineOptions#stepTokens} sets the tokens of each forward step
  * @param adapter a LoRA adapter loaded onto the session's model ({@link LanguageModel#loadAdapter}) that the
  *     session runs with, or null to run the model's weights as loaded
  */

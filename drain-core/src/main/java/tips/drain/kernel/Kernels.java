@@ -26,6 +26,14 @@ public interface Kernels {
   void matvec(DType type, MemorySegment w, int cols, float[] x, float[] out, int rowFrom, int rowTo);
 
   /**
+   * Matrix × a few vectors, batch-invariant: {@code out[b*rows + r] = W[r, :] · x[b*cols ..]} for {@code b < batch},
+   * {@code rowFrom <= r < rowTo}, each product summed in exactly the order {@link #matvec} sums it for that vector
+   * alone, so a token's result does not depend on the tokens it is batched with. Each row is read from memory
+   * once for all vectors (a decode step of several sequences reads the weights once).
+   */
+  void matvecs(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo);
+
+  /**
    * Matrix × matrix for prefill: {@code out[b*rows + r] = W[r, :] · x[b*cols ..]} for {@code b < batch},
    * {@code rowFrom <= r < rowTo}.
    */
@@ -123,5 +131,31 @@ public interface Kernels {
    */
   default void softcap(float[] x, int off, int n, float cap) {
     ScalarKernels.softcapScalar(x, off, n, cap);
+  }
+  /**
+   * LayerNorm ({@code torch.nn.LayerNorm}): {@code out[i] = (x[i] - mean) / sqrt(var + eps) * weight[i] + bias[i]} with
+   * the biased variance, computed in two passes in float; {@code bias} may be {@code null} (none). BERT, Falcon, BLOOM.
+   * The default is the scalar reference {@link ScalarKernels#layerNormScalar}.
+   */
+  default void layerNorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
+    ScalarKernels.layerNormScalar(out, outOff, x, xOff, weight, bias, n, eps);
+  }
+
+  /**
+   * GELU in its exact form, in place: {@code x = 0.5·x·(1 + erf(x/√2))} (PyTorch's default {@code gelu}; BERT, Falcon),
+   * with erf to within 1.5e-7 (Abramowitz and Stegun 7.1.26). The default is the scalar reference
+   * {@link ScalarKernels#geluScalar}.
+   */
+  default void gelu(float[] x, int off, int n) {
+    ScalarKernels.geluScalar(x, off, n);
+  }
+
+  /**
+   * GELU with the tanh approximation, in place: {@code x = 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))}
+   * ({@code gelu_new}, {@code gelu_pytorch_tanh}, BLOOM's {@code bloom_gelu}). The default is the scalar reference
+   * {@link ScalarKernels#geluTanhScalar}.
+   */
+  default void geluTanh(float[] x, int off, int n) {
+    ScalarKernels.geluTanhScalar(x, off, n);
   }
 }

@@ -67,6 +67,16 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
+  /** Row by row, each row against every vector: the sums of {@link #matvec}, whatever the batch. */
+  @Override
+  public void matvecs(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    for (int r = rowFrom; r < rowTo; r++) {
+      for (int b = 0; b < batch; b++) {
+        out[b * rows + r] = dotRow(type, w, r, cols, x, b * cols);
+      }
+    }
+  }
+
   @Override
   public void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     for (int b = 0; b < batch; b++) {
@@ -153,6 +163,64 @@ public final class ScalarKernels implements Kernels {
       float g = gate[off + i];
       float inner = beta * (g + kappa * (g * g * g));
       gate[off + i] = 0.5f * g * (1f + (float) Math.tanh(inner)) * up[off + i];
+    }
+  }
+
+  /** The reference of {@link Kernels#layerNorm}: mean, then the biased variance of the centred values, in float. */
+  public static void layerNormScalar(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n,
+      float eps) {
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      sum += x[xOff + i];
+    }
+    float mean = sum / n;
+    float ss = 0f;
+    for (int i = 0; i < n; i++) {
+      float d = x[xOff + i] - mean;
+      ss += d * d;
+    }
+    float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+    for (int i = 0; i < n; i++) {
+      float y = (x[xOff + i] - mean) * inv * weight[i];
+      out[outOff + i] = bias == null ? y : y + bias[i];
+    }
+  }
+
+  /** Coefficients of Abramowitz and Stegun 7.1.26: {@code erf(z) = 1 - t·(a1 + t·(a2 + ...))·exp(-z²)}, {@code t = 1/(1 + p·z)}. */
+  public static final float ERF_P = 0.3275911f;
+  public static final float ERF_A1 = 0.254829592f;
+  public static final float ERF_A2 = -0.284496736f;
+  public static final float ERF_A3 = 1.421413741f;
+  public static final float ERF_A4 = -1.453152027f;
+  public static final float ERF_A5 = 1.061405429f;
+  /** {@code 1/√2}. */
+  public static final float INV_SQRT2 = 0.70710678f;
+
+  /** {@code erf(z)} in float to within 1.5e-7 (Abramowitz and Stegun 7.1.26), odd in {@code z}. */
+  public static float erf(float z) {
+    float a = Math.abs(z);
+    float t = 1f / (1f + ERF_P * a);
+    float poly = t * (ERF_A1 + t * (ERF_A2 + t * (ERF_A3 + t * (ERF_A4 + t * ERF_A5))));
+    float e = 1f - poly * (float) Math.exp(-a * a);
+    return Math.copySign(e, z);
+  }
+
+  /** The reference of {@link Kernels#gelu}. */
+  public static void geluScalar(float[] x, int off, int n) {
+    for (int i = 0; i < n; i++) {
+      float v = x[off + i];
+      x[off + i] = 0.5f * v * (1f + erf(v * INV_SQRT2));
+    }
+  }
+
+  /** The reference of {@link Kernels#geluTanh}. */
+  public static void geluTanhScalar(float[] x, int off, int n) {
+    final float beta = (float) Math.sqrt(2 / Math.PI);
+    final float kappa = 0.044715f;
+    for (int i = 0; i < n; i++) {
+      float g = x[off + i];
+      float inner = beta * (g + kappa * (g * g * g));
+      x[off + i] = 0.5f * g * (1f + (float) Math.tanh(inner));
     }
   }
 

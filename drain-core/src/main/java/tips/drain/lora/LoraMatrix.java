@@ -90,6 +90,18 @@ public final class LoraMatrix implements AdaptedMatrix {
     }
   }
 
+  /** The base's batch-invariant product plus each vector's update, computed as {@link #matvec} computes it. */
+  @Override
+  public void matvecs(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    base.matvecs(x, batch, out, rowFrom, rowTo);
+    int rank = lora.rank();
+    float[] ax = scratch(batch * rank);
+    for (int b = 0; b < batch; b++) {
+      project(x, b * cols(), ax, b * rank);
+      addUpdate(ax, b * rank, out, b * rows(), rowFrom, rowTo);
+    }
+  }
+
   /** {@code ax = A·x}. */
   private void project(float[] x, int xOff, float[] ax, int axOff) {
     int in = lora.in();

@@ -26,13 +26,23 @@ final class ExpertBlock {
 
   /** {@code out[b] = moe(xb[b])} for {@code b < count}. */
   void forward(MixtureOfExperts moe, float[] xb, int count, float[] out, ForwardState.ExpertState s, Parallel parallel) {
+    forward(moe, xb, count, out, s, parallel, Products.TILED);
+  }
+
+  /** As above, with the products of {@code products} (each expert's tokens batch-invariant, or tiled). */
+  void forward(MixtureOfExperts moe, float[] xb, int count, float[] out, ForwardState.ExpertState s, Parallel parallel,
+      Products products) {
     final int hidden = config.hiddenSize();
     final int ffn = config.intermediateSize();
     final int numExperts = moe.experts().size();
     final int k = moe.topK();
 
     // router_logits = gate(xb) (count, experts); route each token; gather the tokens of each expert
-    moe.router().matmul(xb, count, s.routerLogits, parallel);
+    if (products == Products.INVARIANT) {
+      moe.router().matvecs(xb, count, s.routerLogits, parallel);
+    } else {
+      moe.router().matmul(xb, count, s.routerLogits, parallel);
+    }
     Arrays.fill(s.tokenCount, 0);
     for (int b = 0; b < count; b++) {
       ExpertRouting.route(s.routerLogits, b * numExperts, numExperts, k, s.probs, s.chosen, s.weights, b * k);
@@ -51,7 +61,7 @@ final class ExpertBlock {
       }
     }
 
-    // h = act(w1(in)) * w3(in) for every active expert: the rows of all of them split across the threads
+    // g, u = w1(in), w3(in) for every active expert: the rows of all of them split across the threads; then h = act(g) * u
     parallel.forRange(active * ffn, (from, to) -> {
       for (int a = from / ffn; a * ffn < to; a++) {
         int e = s.active[a];
@@ -59,13 +69,17 @@ final class ExpertBlock {
         int r1 = Math.min(to - a * ffn, ffn);
         FeedForwardWeights f = moe.experts().get(e);
         int n = s.tokenCount[e];
-        project(f.gate(), s.in[e], n, s.gate[e], r0, r1, f.bGate());
-        project(f.up(), s.in[e], n, s.up[e], r0, r1, f.bUp());
-        for (int i = 0; i < n; i++) {
-          activate(s.gate[e], s.up[e], i * ffn + r0, r1 - r0);
-        }
+        project(f.gate(), s.in[e], n, s.gate[e], r0, r1, f.bGate(), products);
+        project(f.up(), s.in[e], n, s.up[e], r0, r1, f.bUp(), products);
       }
     });
+    // token by token over whole rows, so that no element's rounding depends on how the threads split the rows
+    for (int a = 0; a < active; a++) {
+      int e = s.active[a];
+      for (int i = 0; i < s.tokenCount[e]; i++) {
+        activate(s.gate[e], s.up[e], i * ffn, ffn);
+      }
+    }
     // y = w2(h) for every active expert, likewise
     parallel.forRange(active * hidden, (from, to) -> {
       for (int a = from / hidden; a * hidden < to; a++) {
@@ -73,7 +87,7 @@ final class ExpertBlock {
         int r0 = Math.max(from - a * hidden, 0);
         int r1 = Math.min(to - a * hidden, hidden);
         FeedForwardWeights f = moe.experts().get(e);
-        project(f.down(), s.gate[e], s.tokenCount[e], s.out[e], r0, r1, f.bDown());
+        project(f.down(), s.gate[e], s.tokenCount[e], s.out[e], r0, r1, f.bDown(), products);
       }
     });
 
@@ -88,9 +102,11 @@ final class ExpertBlock {
   }
 
   /** Rows {@code [r0, r1)} of {@code w · in} for {@code n} tokens, plus bias. */
-  private static void project(Matrix w, float[] in, int n, float[] out, int r0, int r1, float[] bias) {
+  private static void project(Matrix w, float[] in, int n, float[] out, int r0, int r1, float[] bias, Products products) {
     if (n == 1) {
       w.matvec(in, out, r0, r1);
+    } else if (products == Products.INVARIANT) {
+      w.matvecs(in, n, out, r0, r1);
     } else {
       w.matmul(in, n, out, r0, r1);
     }

@@ -37,9 +37,13 @@ public final class ForwardState {
   /** {@code {q, k, v}} and {@code {hb, hb2}}: the outputs of decode's matrix groups. */
   final float[][] qkvOut;
   final float[][] gateUpOut;
+  /** The batch and cache of {@link Transformer}'s single-sequence call. */
+  final Batch single;
+  final KvCache[] caches = new KvCache[1];
 
   public ForwardState(ModelConfig c, int batch, int capacity) {
     this.batch = batch;
+    this.single = new Batch(batch);
     int hidden = c.hiddenSize();
     x = new float[batch * hidden];
     xb = new float[batch * hidden];

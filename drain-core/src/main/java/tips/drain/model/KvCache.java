@@ -80,6 +80,18 @@ public final class KvCache {
     return new KvCache(ring, capacity, config.kvDim(), config.headDim(), batch);
   }
 
+  /** Bytes the cache {@link #forModel} makes for these arguments would hold, without making it. */
+  public static long byteSize(ModelConfig config, int capacity, int batch) {
+    long floats = 0;
+    for (int l = 0; l < config.numLayers(); l++) {
+      int window = config.layer(l).slidingWindow();
+      int ring = window > 0 && 2L * (window + batch - 1) < capacity ? window + batch - 1 : 0;
+      int rows = rows(ring, capacity);
+      floats += ((long) Kernels.keyTiles(rows) * Kernels.KEY_TILE + rows) * config.kvDim();
+    }
+    return floats * Float.BYTES;
+  }
+
   /** The keys of {@code layer}, in tiles of rows (see the class comment). */
   public float[] keys(int layer) {
     return keys[layer];

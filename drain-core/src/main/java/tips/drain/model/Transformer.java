@@ -19,8 +19,9 @@ import tips.drain.util.Parallel;
  * </pre>
  * What differs per family is data: the {@link ModelConfig} (norm offset, scales, soft-caps, per-layer window
  * and rope) and which weights are present ({@link LayerWeights}: optional norms, biases, dense or sparse MLP).
- * Immutable and shared by every session; a session brings its {@link KvCache} and {@link ForwardState}. A call
- * processes a batch of consecutive tokens (prefill) or a single token (decode).
+ * Immutable and shared by every session. A call processes a {@link Batch} of entries from any number of
+ * sequences, each with its own {@link KvCache}, in one {@link ForwardState}; the single-sequence call (a prompt's
+ * consecutive tokens, or one decode token) is its special case.
  */
 public final class Transformer {
   private final ModelConfig config;
@@ -84,8 +85,9 @@ public final class Transformer {
   }
 
   /**
-   * Runs {@code count} tokens at positions {@code pos .. pos+count-1} through the model, writing their keys
-   * and values into {@code cache}.
+   * Runs {@code count} tokens of one sequence at positions {@code pos .. pos+count-1} through the model with the
+   * {@linkplain Products#TILED tiled} products, writing their keys and values into {@code cache}: the single-sequence
+   * special case of {@link #forward(Batch, KvCache[], ForwardState, Parallel, float[])}.
    *
    * @param tokens token ids, {@code tokens[offset .. offset+count)}
    * @param count at most {@code state.batch()} and {@code cache.maxBatch()}
@@ -94,55 +96,139 @@ public final class Transformer {
    */
   public void forward(int[] tokens, int offset, int count, int pos, KvCache cache, ForwardState state,
       Parallel parallel, float[] logits, boolean allLogits) {
+    if (count < 1 || count > state.batch) {
+      throw new IllegalArgumentException("batch of " + count + " tokens, state holds " + state.batch);
+    }
+    Batch batch = state.single;
+    batch.clear();
+    for (int b = 0; b < count; b++) {
+      batch.add(0, pos + b, tokens[offset + b], allLogits || b == count - 1);
+    }
+    state.caches[0] = cache;
+    forward(batch, state.caches, state, parallel, logits, Products.TILED);
+  }
+
+  /**
+   * Runs a batch of entries from any number of sequences through the model with the
+   * {@linkplain Products#INVARIANT batch-invariant} products: each entry's keys and values go to its sequence's
+   * cache, each attends over its own sequence's cached positions, and every weight matrix is read once for all.
+   *
+   * @param caches the KV cache of each sequence number the batch uses
+   * @param logits receives the logits of the entries that want them, {@code (batch.logitRows(), vocab)} in entry order
+   */
+  public void forward(Batch batch, KvCache[] caches, ForwardState state, Parallel parallel, float[] logits) {
+    forward(batch, caches, state, parallel, logits, Products.INVARIANT);
+  }
+
+  /** The forward pass over {@code batch} with the products of {@code products}. */
+  public void forward(Batch batch, KvCache[] caches, ForwardState state, Parallel parallel, float[] logits,
+      Products products) {
     final ModelConfig c = config;
     final int hidden = c.hiddenSize();
+    final int count = batch.size();
     final float[] x = state.x;
-    if (count < 1 || count > state.batch || count > cache.maxBatch()) {
-      throw new IllegalArgumentException("batch of " + count + " tokens, state holds " + state.batch + ", cache "
-          + cache.maxBatch());
-    }
-    if (pos + count > cache.capacity()) {
-      throw new IllegalArgumentException("positions up to " + (pos + count) + " exceed the KV cache of " + cache.capacity());
-    }
+    check(batch, caches, state, logits);
 
     // x[b] = embed_tokens(token[b]) (* normalizer)
     for (int b = 0; b < count; b++) {
-      int token = tokens[offset + b];
-      if (token < 0 || token >= c.vocabSize()) {
-        throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, " + c.vocabSize() + ")");
-      }
-      weights.embedding().readRow(token, x, b * hidden);
+      weights.embedding().readRow(batch.token(b), x, b * hidden);
     }
     if (c.embeddingScale() != 1f) {
       kernels.scale(x, 0, count * hidden, c.embeddingScale());
     }
-    // the rotary angles of each position, per rope variant, shared by the layers using it
+    // the rotary angles of each entry's position, per rope variant, shared by the layers using it; a tiled
+    // (single-sequence) pass takes a length-dependent scaling at the end of its run, as transformers does per call
     for (int r = 0; r < ropes.length; r++) {
-      ropes[r].angles(pos, count, state.cos[r], state.sin[r]);
+      int half = ropes[r].rotaryDim() / 2;
+      if (products == Products.TILED) {
+        ropes[r].angles(batch.position(0), count, state.cos[r], state.sin[r]);
+      } else {
+        for (int b = 0; b < count; b++) {
+          ropes[r].angles(batch.position(b), state.cos[r], state.sin[r], b * half);
+        }
+      }
     }
 
     for (int l = 0; l < c.numLayers(); l++) {
       LayerWeights layer = weights.layers().get(l);
-      attentionBlock(l, layer, count, pos, cache, state, parallel);
-      feedForwardBlock(l, layer, count, state, parallel);
+      attentionBlock(l, layer, batch, caches, state, parallel, products);
+      feedForwardBlock(l, layer, count, state, parallel, products);
     }
 
-    // logits = lm_head(norm(x)) for the last token, or for all of them; then final soft-capping
-    int first = allLogits ? 0 : count - 1;
-    int rows = count - first;
-    for (int b = first; b < count; b++) {
-      norm(state.xb, (b - first) * hidden, x, b * hidden, weights.finalNorm(), hidden);
+    // logits = lm_head(norm(x)) for the entries that want them; then final soft-capping
+    int rows = 0;
+    for (int b = 0; b < count; b++) {
+      if (batch.wantsLogits(b)) {
+        norm(state.xb, rows++ * hidden, x, b * hidden, weights.finalNorm(), hidden);
+      }
     }
-    weights.lmHead().matmul(state.xb, rows, logits, parallel);
+    project(weights.lmHead(), state.xb, rows, logits, parallel, products);
     if (c.finalSoftcap() > 0) {
-      kernels.softcap(logits, 0, rows * c.vocabSize(), c.finalSoftcap());
+      perToken(products, rows, c.vocabSize(), (off, n) -> kernels.softcap(logits, off, n, c.finalSoftcap()));
     }
   }
 
+  private void check(Batch batch, KvCache[] caches, ForwardState state, float[] logits) {
+    int count = batch.size();
+    if (count < 1 || count > state.batch) {
+      throw new IllegalArgumentException("batch of " + count + " entries, state holds " + state.batch);
+    }
+    if (logits.length < (long) batch.logitRows() * config.vocabSize()) {
+      throw new IllegalArgumentException("logits of " + logits.length + " floats for " + batch.logitRows() + " rows of "
+          + config.vocabSize());
+    }
+    for (int b = 0; b < count; b++) {
+      int token = batch.token(b);
+      if (token < 0 || token >= config.vocabSize()) {
+        throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, " + config.vocabSize() + ")");
+      }
+      int seq = batch.sequence(b);
+      if (seq >= caches.length || caches[seq] == null) {
+        throw new IllegalArgumentException("entry " + b + " of sequence " + seq + " has no KV cache");
+      }
+      KvCache cache = caches[seq];
+      if (batch.position(b) >= cache.capacity()) {
+        throw new IllegalArgumentException("position " + batch.position(b) + " exceeds the KV cache of " + cache.capacity());
+      }
+      if ((b == 0 || batch.sequence(b - 1) != seq) && batch.count(seq) > cache.maxBatch()) {
+        throw new IllegalArgumentException(batch.count(seq) + " entries of sequence " + seq + " in one batch, its cache takes "
+            + cache.maxBatch());
+      }
+    }
+  }
+
+  /** {@code out = w · in} for {@code count} tokens, with the products of {@code products}. */
+  private static void project(Matrix w, float[] in, int count, float[] out, Parallel parallel, Products products) {
+    if (count == 0) {
+      return;
+    }
+    switch (products) {
+      case INVARIANT -> w.matvecs(in, count, out, parallel);
+      case TILED -> w.matmul(in, count, out, parallel);
+    }
+  }
+
+  /** An element-wise op over {@code count} rows of {@code n}: row by row for invariant products, whose tails then fall the same way for every token. */
+  private static void perToken(Products products, int count, int n, RowOp op) {
+    if (products == Products.TILED) {
+      op.apply(0, count * n);
+      return;
+    }
+    for (int b = 0; b < count; b++) {
+      op.apply(b * n, n);
+    }
+  }
+
+  @FunctionalInterface
+  private interface RowOp {
+    void apply(int off, int n);
+  }
+
   /** {@code x += outNorm?(o_proj(attention(...)))} for one layer. */
-  private void attentionBlock(int l, LayerWeights layer, int count, int pos, KvCache cache, ForwardState s,
-      Parallel parallel) {
+  private void attentionBlock(int l, LayerWeights layer, Batch batch, KvCache[] caches, ForwardState s, Parallel parallel,
+      Products products) {
     final ModelConfig c = config;
+    final int count = batch.size();
     final int hidden = c.hiddenSize();
     final int qDim = c.queryDim();
     final int kvDim = c.kvDim();
@@ -155,6 +241,8 @@ public final class Transformer {
     // q = q_proj(xb) (count, qDim); k, v = k_proj(xb), v_proj(xb) (count, kvDim)
     if (count == 1) {
       qkv[l].matvec(s.xb, s.qkvOut, parallel);
+    } else if (products == Products.INVARIANT) {
+      qkv[l].matvecs(s.xb, count, s.qkvOut, parallel);
     } else {
       a.wq().matmul(s.xb, count, s.q, parallel);
       a.wk().matmul(s.xb, count, s.k, parallel);
@@ -176,22 +264,22 @@ public final class Transformer {
       }
       rope.rotate(s.q, b * qDim, c.numHeads(), c.headDim(), cos, sin, b * half);
       rope.rotate(s.k, b * kvDim, c.numKvHeads(), c.headDim(), cos, sin, b * half);
-      cache.store(l, pos + b, s.k, b * kvDim, s.v, b * kvDim);
+      caches[batch.sequence(b)].store(l, batch.position(b), s.k, b * kvDim, s.v, b * kvDim);
     }
 
-    // attention of every new token over the cached positions it may see, one KV head (and its group of
-    // query heads) per task, so the group shares its key and value reads
+    // attention of every entry over its sequence's cached positions that it may see, one KV head (and its group
+    // of query heads) per task, so the group shares its key and value reads
     final int window = c.layer(l).slidingWindow();
     parallel.forRange(c.numKvHeads(), (from, to) -> {
       for (int kvHead = from; kvHead < to; kvHead++) {
         for (int b = 0; b < count; b++) {
-          attendGroup(l, kvHead, pos + b, b, window, cache, s);
+          attendGroup(l, kvHead, batch.position(b), b, window, caches[batch.sequence(b)], s);
         }
       }
     });
 
     // out = o_proj(attnOut); Gemma: out = post_attention_layernorm(out); x += out
-    a.wo().matmul(s.attnOut, count, s.xb2, parallel);
+    project(a.wo(), s.attnOut, count, s.xb2, parallel, products);
     addBias(s.xb2, a.bo(), count);
     residual(s, layer.attentionOutputNorm(), count);
   }
@@ -215,8 +303,9 @@ public final class Transformer {
   }
 
   /** {@code x += outNorm?(mlp(norm(x)))}: a gated MLP or a mixture of experts. */
-  private void feedForwardBlock(int l, LayerWeights layer, int count, ForwardState s, Parallel parallel) {
+  private void feedForwardBlock(int l, LayerWeights layer, int count, ForwardState s, Parallel parallel, Products products) {
     final int hidden = config.hiddenSize();
+    final int ffn = config.intermediateSize();
     // xb = post_attention_layernorm(x) (Gemma: pre_feedforward_layernorm)
     for (int b = 0; b < count; b++) {
       norm(s.xb, b * hidden, s.x, b * hidden, layer.feedForwardNorm(), hidden);
@@ -226,17 +315,19 @@ public final class Transformer {
         // xb2 = down(act(gate(xb)) * up(xb))
         if (count == 1) {
           gateUp[l].matvec(s.xb, s.gateUpOut, parallel);
+        } else if (products == Products.INVARIANT) {
+          gateUp[l].matvecs(s.xb, count, s.gateUpOut, parallel);
         } else {
           f.gate().matmul(s.xb, count, s.hb, parallel);
           f.up().matmul(s.xb, count, s.hb2, parallel);
         }
         addBias(s.hb, f.bGate(), count);
         addBias(s.hb2, f.bUp(), count);
-        activate(s.hb, s.hb2, 0, count * config.intermediateSize());
-        f.down().matmul(s.hb, count, s.xb2, parallel);
+        perToken(products, count, ffn, (off, n) -> activate(s.hb, s.hb2, off, n));
+        project(f.down(), s.hb, count, s.xb2, parallel, products);
         addBias(s.xb2, f.bDown(), count);
       }
-      case MixtureOfExperts moe -> experts.forward(moe, s.xb, count, s.xb2, s.experts, parallel);
+      case MixtureOfExperts moe -> experts.forward(moe, s.xb, count, s.xb2, s.experts, parallel, products);
     }
     // Gemma: out = post_feedforward_layernorm(out); x += out
     residual(s, layer.feedForwardOutputNorm(), count);

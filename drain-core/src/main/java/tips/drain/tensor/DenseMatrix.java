@@ -66,6 +66,11 @@ public final class DenseMatrix implements Matrix {
   }
 
   @Override
+  public void matvecs(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    kernels.matvecs(dtype, data, rows, cols, x, batch, out, rowFrom, rowTo);
+  }
+
+  @Override
   public void matmul(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     kernels.matmul(dtype, data, rows, cols, x, batch, out, rowFrom, rowTo);
   }

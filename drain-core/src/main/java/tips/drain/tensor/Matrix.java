@@ -57,6 +57,54 @@ public interface Matrix {
   }
 
   /**
+   * The batch-invariant product of a few vectors (a decode step of several sequences):
+   * {@code out[b * rows + r] = row(r) · x[b * cols ...]} for every {@code b < batch} and {@code rowFrom <= r < rowTo},
+   * each summed exactly as {@link #matvec(float[], float[], int, int)} sums that vector alone, so a token's result
+   * does not depend on what it is batched with. Implementations read each row once for all vectors; this default
+   * runs {@link #matvec} once per vector.
+   */
+  default void matvecs(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    float[] one = new float[cols()];
+    float[] result = new float[rowTo];
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(x, b * cols(), one, 0, cols());
+      matvec(one, result, rowFrom, rowTo);
+      System.arraycopy(result, rowFrom, out, b * rows() + rowFrom, rowTo - rowFrom);
+    }
+  }
+
+  /**
+   * {@code batch} vectors of {@code x} in the form {@link #matvecsPrepared} reads, made once for a {@link MatrixGroup}
+   * (for every matrix of the same {@link #inputKind()}). By default the floats as they are.
+   */
+  default PreparedInput prepareInputs(float[] x, int batch) {
+    if (x.length < (long) batch * cols()) {
+      throw new IllegalArgumentException("input of " + x.length + " floats for " + batch + " vectors of " + this);
+    }
+    return new FloatInput(x, cols());
+  }
+
+  /**
+   * {@link #matvecs(float[], int, float[], int, int)} from an input made by {@link #prepareInputs} of a matrix of
+   * the same {@link #inputKind()}.
+   *
+   * @throws IllegalArgumentException if the input is of another kind
+   */
+  default void matvecsPrepared(PreparedInput input, int batch, float[] out, int rowFrom, int rowTo) {
+    matvecs(FloatInput.of(input, this), batch, out, rowFrom, rowTo);
+  }
+
+  /** The whole batch-invariant product, rows split across the threads of {@code parallel}. */
+  default void matvecs(float[] x, int batch, float[] out, Parallel parallel) {
+    PreparedInput input = prepareInputs(x, batch);
+    if ((long) rows() * cols() * batch < MIN_PARALLEL_WORK) {
+      matvecsPrepared(input, batch, out, 0, rows());
+      return;
+    }
+    parallel.forRange(rows(), (from, to) -> matvecsPrepared(input, batch, out, from, to));
+  }
+
+  /**
    * Batched product for prefill: {@code out[b * rows + r] = row(r) · x[b * cols ...]} for every
    * {@code b < batch} and {@code rowFrom <= r < rowTo}.
    */

@@ -64,6 +64,39 @@ public final class MatrixGroup {
     }
   }
 
+  /**
+   * {@code outs[i] = matrices[i] · x_b} for {@code batch} vectors, batch-invariant ({@link Matrix#matvecs}): one
+   * parallel region, each input prepared once per kind.
+   */
+  public void matvecs(float[] x, int batch, float[][] outs, Parallel parallel) {
+    if (batch == 1) {
+      matvec(x, outs, parallel);
+      return;
+    }
+    if (outs.length != matrices.length) {
+      throw new IllegalArgumentException(outs.length + " outputs for a group of " + matrices.length + " matrices");
+    }
+    PreparedInput[] inputs = new PreparedInput[matrices.length];
+    for (int i = 0; i < matrices.length; i++) {
+      inputs[i] = shared[i] == i ? matrices[i].prepareInputs(x, batch) : inputs[shared[i]];
+    }
+    if (work * batch < Matrix.MIN_PARALLEL_WORK) {
+      runBatch(inputs, batch, outs, 0, starts[matrices.length]);
+    } else {
+      parallel.forRange(starts[matrices.length], (from, to) -> runBatch(inputs, batch, outs, from, to));
+    }
+  }
+
+  private void runBatch(PreparedInput[] inputs, int batch, float[][] outs, int from, int to) {
+    for (int i = 0; i < matrices.length; i++) {
+      int lo = Math.max(from, starts[i]);
+      int hi = Math.min(to, starts[i + 1]);
+      if (lo < hi) {
+        matrices[i].matvecsPrepared(inputs[i], batch, outs[i], lo - starts[i], hi - starts[i]);
+      }
+    }
+  }
+
   /** The group's rows {@code [from, to)}: the part of each matrix that falls inside. */
   private void run(PreparedInput[] inputs, float[][] outs, int from, int to) {
     for (int i = 0; i < matrices.length; i++) {

@@ -152,6 +152,47 @@ public final class BlockMatrix implements Matrix {
   }
 
   @Override
+  public void matvecs(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    checkProduct(x, batch, out, rowFrom, rowTo);
+    matvecsPrepared(prepareInputs(x, batch), batch, out, rowFrom, rowTo);
+  }
+
+  /** Each vector quantized to the format's activations on its own, and prepared as {@link #prepareInput} prepares one. */
+  @Override
+  public QuantizedVectors prepareInputs(float[] x, int batch) {
+    if (x.length < (long) batch * cols) {
+      throw new IllegalArgumentException("input of " + x.length + " floats for " + batch + " vectors of " + this);
+    }
+    if (format.activationFormat() == ActivationFormat.Q8_K) {
+      Q8KActivations[] inputs = new Q8KActivations[batch];
+      for (int b = 0; b < batch; b++) {
+        inputs[b] = new Q8KActivations(1, cols);
+        kernels.quantize(x, b * cols, inputs[b], 0);
+      }
+      return new QuantizedVectors.Q8K(inputs);
+    }
+    Q8Activations[] inputs = new Q8Activations[batch];
+    for (int b = 0; b < batch; b++) {
+      inputs[b] = new Q8Activations(1, cols);
+      kernels.quantize(x, b * cols, inputs[b], 0);
+      kernels.prepare(format, inputs[b]);
+    }
+    return new QuantizedVectors.Q8(inputs);
+  }
+
+  @Override
+  public void matvecsPrepared(PreparedInput input, int batch, float[] out, int rowFrom, int rowTo) {
+    if (!(input instanceof QuantizedVectors xs) || xs.count() != batch || !xs.kind().equals(inputKind)) {
+      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input.kind());
+    }
+    Objects.checkFromToIndex(rowFrom, rowTo, rows);
+    switch (xs) {
+      case QuantizedVectors.Q8 q -> kernels.matvecs(format, data, rows, cols, q.vectors(), out, rowFrom, rowTo);
+      case QuantizedVectors.Q8K q -> kernels.matvecs(format, data, rows, cols, q.vectors(), out, rowFrom, rowTo);
+    }
+  }
+
+  @Override
   public void matmul(float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     checkProduct(x, batch, out, rowFrom, rowTo);
     if (batch >= TiledMatmul.MIN_BATCH) {

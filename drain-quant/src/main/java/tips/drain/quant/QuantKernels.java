@@ -45,6 +45,17 @@ public interface QuantKernels {
   void matvec(QuantFormat format, MemorySegment w, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo);
 
   /**
+   * Batch-invariant product of a few vectors (a decode step of several sequences): {@code out[b * rows + r] =
+   * W[r, :] · x[b]₀} for {@code b < x.length}, {@code rowFrom <= r < rowTo}, each summed exactly as {@link #matvec}
+   * sums {@code x[b]} alone. {@code x[b]} holds one vector, prepared ({@link #prepare}). Each row is read from
+   * memory once for all vectors.
+   */
+  void matvecs(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations[] x, float[] out, int rowFrom, int rowTo);
+
+  /** {@link #matvecs(QuantFormat, MemorySegment, int, int, Q8Activations[], float[], int, int)} with K-quant weights. */
+  void matvecs(QuantFormat format, MemorySegment w, int rows, int cols, Q8KActivations[] x, float[] out, int rowFrom, int rowTo);
+
+  /**
    * Prefill: {@code out[b * rows + r] = W[r, :] · x_b} for every vector {@code b < x.batch()} and
    * {@code rowFrom <= r < rowTo}.
    */

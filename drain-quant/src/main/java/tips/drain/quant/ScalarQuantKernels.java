@@ -31,6 +31,29 @@ public final class ScalarQuantKernels implements QuantKernels {
   }
 
   @Override
+  public void matvecs(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations[] x, float[] out, int rowFrom,
+      int rowTo) {
+    byte[] q = new byte[format.blockSize()];
+    long rowBytes = format.rowBytes(cols);
+    for (int r = rowFrom; r < rowTo; r++) {
+      for (int b = 0; b < x.length; b++) {
+        out[b * rows + r] = dotRow(format, w, r * rowBytes, cols, x[b], 0, q);
+      }
+    }
+  }
+
+  @Override
+  public void matvecs(QuantFormat format, MemorySegment w, int rows, int cols, Q8KActivations[] x, float[] out, int rowFrom,
+      int rowTo) {
+    long rowBytes = format.rowBytes(cols);
+    for (int r = rowFrom; r < rowTo; r++) {
+      for (int b = 0; b < x.length; b++) {
+        out[b * rows + r] = dotRow(format, w, r * rowBytes, cols, x[b], 0);
+      }
+    }
+  }
+
+  @Override
   public void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     byte[] q = new byte[format.blockSize()];
     long rowBytes = format.rowBytes(cols);

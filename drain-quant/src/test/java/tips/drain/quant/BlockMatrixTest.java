@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,34 @@ class BlockMatrixTest {
       assertTrue(e.getMessage().contains("prepared for another kind"), e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> q4k.matvecPrepared(q8.prepareInput(x), got[4], 0, 33));
       assertTrue(e.getMessage().contains("prepared for another kind"), e.getMessage());
+    }
+  }
+
+  /** A batch-invariant product of several vectors, through a group: every vector's outputs those of its own matvec. */
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void batchedVectorsEqualTheirOwnProducts(QuantFormat format) {
+    int cols = QuantTestData.cols(format, 512);
+    int batch = 5;
+    Random rnd = new Random(13);
+    try (Parallel parallel = new Parallel(2)) {
+      Matrix a = MatrixFormat.byName(format.name()).orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 301 * cols), 301, cols), parallel);
+      Matrix b = MatrixFormat.byName(format.name()).orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 37 * cols), 37, cols), parallel);
+      float[] x = QuantTestData.uniform(rnd, batch * cols);
+      float[][] outs = {new float[batch * 301], new float[batch * 37]};
+      new MatrixGroup(a, b).matvecs(x, batch, outs, parallel);
+      Matrix[] ms = {a, b};
+      for (int i = 0; i < 2; i++) {
+        for (int v = 0; v < batch; v++) {
+          float[] alone = new float[ms[i].rows()];
+          ms[i].matvec(Arrays.copyOfRange(x, v * cols, (v + 1) * cols), alone, 0, ms[i].rows());
+          for (int r = 0; r < ms[i].rows(); r++) {
+            assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(outs[i][v * ms[i].rows() + r]),
+                format + " matrix " + i + " vector " + v + " row " + r);
+          }
+        }
+      }
+      assertThrows(IllegalArgumentException.class, () -> a.matvecsPrepared(a.prepareInput(x), batch, outs[0], 0, 301));
     }
   }
 

@@ -47,6 +47,24 @@ public final class QuantTestData {
     }
   }
 
+  /** {@code kernels}' batch-invariant product of single-vector inputs, all of one activation format. */
+  public static void matvecs(QuantKernels kernels, QuantFormat format, MemorySegment w, int rows, int cols, QuantizedInput[] x, float[] out,
+      int rowFrom, int rowTo) {
+    if (format.activationFormat() == ActivationFormat.Q8_K) {
+      Q8KActivations[] vectors = new Q8KActivations[x.length];
+      for (int b = 0; b < x.length; b++) {
+        vectors[b] = (Q8KActivations) x[b];
+      }
+      kernels.matvecs(format, w, rows, cols, vectors, out, rowFrom, rowTo);
+    } else {
+      Q8Activations[] vectors = new Q8Activations[x.length];
+      for (int b = 0; b < x.length; b++) {
+        vectors[b] = (Q8Activations) x[b];
+      }
+      kernels.matvecs(format, w, rows, cols, vectors, out, rowFrom, rowTo);
+    }
+  }
+
   /** {@code kernels}' prefill product with every vector of the input, whichever its activation format. */
   public static void matmul(QuantKernels kernels, QuantFormat format, MemorySegment w, int rows, int cols, QuantizedInput x, float[] out, int rowFrom, int rowTo) {
     switch (x) {

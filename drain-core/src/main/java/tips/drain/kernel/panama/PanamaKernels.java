@@ -31,6 +31,11 @@ public final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void matvecs(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
+    PanamaMatVecs.matvecs(type, w, rows, cols, x, batch, out, rowFrom, rowTo);
+  }
+
+  @Override
   public void matmul(DType type, MemorySegment w, int rows, int cols, float[] x, int batch, float[] out, int rowFrom, int rowTo) {
     if (batch == 1) {
       PanamaMatVec.matvec(type, w, cols, x, out, rowFrom, rowTo);
@@ -91,5 +96,20 @@ public final class PanamaKernels implements Kernels {
   @Override
   public void softcap(float[] x, int off, int n, float cap) {
     PanamaVectorOps.softcap(x, off, n, cap);
+  }
+
+  @Override
+  public void layerNorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
+    PanamaVectorOps.layerNorm(out, outOff, x, xOff, weight, bias, n, eps);
+  }
+
+  @Override
+  public void gelu(float[] x, int off, int n) {
+    PanamaVectorOps.gelu(x, off, n);
+  }
+
+  @Override
+  public void geluTanh(float[] x, int off, int n) {
+    PanamaVectorOps.geluTanh(x, off, n);
   }
 }

@@ -151,10 +151,10 @@ final class PanamaMatVec {
       acc2 = FloatVector.fromMemorySegment(F, w, base2 + o, LE).fma(xv, acc2);
       acc3 = FloatVector.fromMemorySegment(F, w, base3 + o, LE).fma(xv, acc3);
     }
-    float sum0 = acc0.reduceLanes(VectorOperators.ADD);
-    float sum1 = acc1.reduceLanes(VectorOperators.ADD);
-    float sum2 = acc2.reduceLanes(VectorOperators.ADD);
-    float sum3 = acc3.reduceLanes(VectorOperators.ADD);
+    float sum0 = PanamaLaneSums.sum(acc0);
+    float sum1 = PanamaLaneSums.sum(acc1);
+    float sum2 = PanamaLaneSums.sum(acc2);
+    float sum3 = PanamaLaneSums.sum(acc3);
     for (int k = bound; k < cols; k++) {
       sum0 += w.get(F32, base0 + 4L * k) * x[k];
       sum1 += w.get(F32, base1 + 4L * k) * x[k];
@@ -206,10 +206,10 @@ final class PanamaMatVec {
       even3 = bf16Even(v3).fma(xe, even3);
       odd3 = bf16Odd(v3).fma(xo, odd3);
     }
-    float sum0 = even0.add(odd0).reduceLanes(VectorOperators.ADD);
-    float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD);
-    float sum2 = even2.add(odd2).reduceLanes(VectorOperators.ADD);
-    float sum3 = even3.add(odd3).reduceLanes(VectorOperators.ADD);
+    float sum0 = PanamaLaneSums.sum(even0.add(odd0));
+    float sum1 = PanamaLaneSums.sum(even1.add(odd1));
+    float sum2 = PanamaLaneSums.sum(even2.add(odd2));
+    float sum3 = PanamaLaneSums.sum(even3.add(odd3));
     for (int k = bound; k < cols; k++) {
       sum0 += Floats.bf16ToFloat(w.get(I16, base0 + 2L * k)) * x[k];
       sum1 += Floats.bf16ToFloat(w.get(I16, base1 + 2L * k)) * x[k];
@@ -224,15 +224,20 @@ final class PanamaMatVec {
 
   /** The largest {@code |x[i]|}, {@code i < n}. */
   static float maxAbs(float[] x, int n) {
+    return maxAbs(x, 0, n);
+  }
+
+  /** The largest {@code |x[off + i]|}, {@code i < n}. */
+  static float maxAbs(float[] x, int off, int n) {
     int lanes = F.length();
     FloatVector max = FloatVector.zero(F);
     int i = 0;
     for (; i <= n - lanes; i += lanes) {
-      max = max.max(FloatVector.fromArray(F, x, i).abs());
+      max = max.max(FloatVector.fromArray(F, x, off + i).abs());
     }
     float m = max.reduceLanes(VectorOperators.MAX);
     for (; i < n; i++) {
-      m = Math.max(m, Math.abs(x[i]));
+      m = Math.max(m, Math.abs(x[off + i]));
     }
     return m;
   }
@@ -286,25 +291,25 @@ final class PanamaMatVec {
       // the infinity/NaN sieve, as a tree so that its dependency chain grows by one op per pass
       sieve = sieve.or(v0.or(v1).or(v2.or(v3)));
     }
-    float sum0 = even0.add(odd0).reduceLanes(VectorOperators.ADD) * unscale;
-    float sum1 = even1.add(odd1).reduceLanes(VectorOperators.ADD) * unscale;
-    float sum2 = even2.add(odd2).reduceLanes(VectorOperators.ADD) * unscale;
-    float sum3 = even3.add(odd3).reduceLanes(VectorOperators.ADD) * unscale;
-    out[r0] = sum0 + f16Tail(w, base0, x, bound, cols);
-    out[r1] = sum1 + f16Tail(w, base1, x, bound, cols);
-    out[r2] = sum2 + f16Tail(w, base2, x, bound, cols);
-    out[r3] = sum3 + f16Tail(w, base3, x, bound, cols);
+    float sum0 = PanamaLaneSums.sum(even0.add(odd0)) * unscale;
+    float sum1 = PanamaLaneSums.sum(even1.add(odd1)) * unscale;
+    float sum2 = PanamaLaneSums.sum(even2.add(odd2)) * unscale;
+    float sum3 = PanamaLaneSums.sum(even3.add(odd3)) * unscale;
+    out[r0] = sum0 + f16Tail(w, base0, x, 0, bound, cols);
+    out[r1] = sum1 + f16Tail(w, base1, x, 0, bound, cols);
+    out[r2] = sum2 + f16Tail(w, base2, x, 0, bound, cols);
+    out[r3] = sum3 + f16Tail(w, base3, x, 0, bound, cols);
     // PanamaHalfFloats.exponent31, written out (see PanamaHalfFloats.F16_EXPONENTS)
     if (sieve.and(F16_EXPONENTS).add(F16_EXPONENT_CARRY).and(F16_TOP_BITS).reduceLanes(VectorOperators.OR) != 0) {
       redoInfOrNaNRows(w, cols, bound, x, out, r0, r1, r2, r3);
     }
   }
 
-  /** The F16 weights {@code [bound, cols)} of the row at byte {@code base} times {@code x}, one by one. */
-  private static float f16Tail(MemorySegment w, long base, float[] x, int bound, int cols) {
+  /** The F16 weights {@code [bound, cols)} of the row at byte {@code base} times {@code x[xOff ..]}, one by one. */
+  static float f16Tail(MemorySegment w, long base, float[] x, int xOff, int bound, int cols) {
     float sum = 0f;
     for (int k = bound; k < cols; k++) {
-      sum += Float.float16ToFloat(w.get(I16, base + 2L * k)) * x[k];
+      sum += Float.float16ToFloat(w.get(I16, base + 2L * k)) * x[xOff + k];
     }
     return sum;
   }

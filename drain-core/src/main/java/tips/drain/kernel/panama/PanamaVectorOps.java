@@ -4,6 +4,7 @@ import static tips.drain.kernel.panama.PanamaSpecies.F;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import tips.drain.kernel.ScalarKernels;
 
 /**
  * The element-wise and reduction kernels over F32 activations: dot, axpy, add, scale, RMSNorm, softmax,
@@ -31,7 +32,7 @@ final class PanamaVectorOps {
     for (; i <= n - lanes; i += lanes) {
       acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
     }
-    float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(acc0.add(acc1).add(acc2.add(acc3)));
     for (; i < n; i++) {
       sum += a[aOff + i] * b[bOff + i];
     }
@@ -107,7 +108,7 @@ final class PanamaVectorOps {
       e.intoArray(x, off + i);
       vsum = vsum.add(e);
     }
-    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    float sum = PanamaLaneSums.sum(vsum);
     for (; i < n; i++) {
       float e = (float) Math.exp(x[off + i] - max);
       x[off + i] = e;
@@ -149,6 +150,74 @@ final class PanamaVectorOps {
       float inner = GELU_BETA * (g + GELU_KAPPA * (g * g * g));
       gate[off + i] = 0.5f * g * (1f + (float) Math.tanh(inner)) * up[off + i];
     }
+  }
+
+  /** LayerNorm, as {@code ScalarKernels.layerNormScalar}: the mean, the variance of the centred values, then the affine map. */
+  static void layerNorm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias, int n, float eps) {
+    int lanes = F.length();
+    int i = 0;
+    FloatVector vsum = FloatVector.zero(F);
+    for (; i <= n - lanes; i += lanes) {
+      vsum = vsum.add(FloatVector.fromArray(F, x, xOff + i));
+    }
+    float sum = PanamaLaneSums.sum(vsum);
+    for (; i < n; i++) {
+      sum += x[xOff + i];
+    }
+    float mean = sum / n;
+    FloatVector vss = FloatVector.zero(F);
+    i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector d = FloatVector.fromArray(F, x, xOff + i).sub(mean);
+      vss = d.fma(d, vss);
+    }
+    float ss = PanamaLaneSums.sum(vss);
+    for (; i < n; i++) {
+      float d = x[xOff + i] - mean;
+      ss += d * d;
+    }
+    float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+    i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector y = FloatVector.fromArray(F, x, xOff + i).sub(mean).mul(inv).mul(FloatVector.fromArray(F, weight, i));
+      if (bias != null) {
+        y = y.add(FloatVector.fromArray(F, bias, i));
+      }
+      y.intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      float y = (x[xOff + i] - mean) * inv * weight[i];
+      out[outOff + i] = bias == null ? y : y + bias[i];
+    }
+  }
+
+  /** Exact GELU with erf from Abramowitz and Stegun 7.1.26, as {@code ScalarKernels.geluScalar}. */
+  static void gelu(float[] x, int off, int n) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector v = FloatVector.fromArray(F, x, off + i);
+      FloatVector a = v.mul(ScalarKernels.INV_SQRT2).abs();
+      FloatVector t = FloatVector.broadcast(F, 1f).div(a.mul(ScalarKernels.ERF_P).add(1f));
+      FloatVector poly = t.mul(ScalarKernels.ERF_A5).add(ScalarKernels.ERF_A4).mul(t).add(ScalarKernels.ERF_A3).mul(t)
+          .add(ScalarKernels.ERF_A2).mul(t).add(ScalarKernels.ERF_A1).mul(t);
+      FloatVector erfAbs = poly.mul(a.mul(a).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
+      FloatVector erf = erfAbs.blend(erfAbs.neg(), v.compare(VectorOperators.LT, 0f));
+      v.mul(0.5f).mul(erf.add(1f)).intoArray(x, off + i);
+    }
+    ScalarKernels.geluScalar(x, off + i, n - i);
+  }
+
+  /** GELU, tanh form, as {@code ScalarKernels.geluTanhScalar}. */
+  static void geluTanh(float[] x, int off, int n) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector g = FloatVector.fromArray(F, x, off + i);
+      FloatVector inner = g.mul(g).mul(g).mul(GELU_KAPPA).add(g).mul(GELU_BETA);
+      g.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoArray(x, off + i);
+    }
+    ScalarKernels.geluTanhScalar(x, off + i, n - i);
   }
 
   /** Soft-capping: {@code x = cap · tanh(x / cap)}, as {@code ScalarKernels.softcapScalar}. */

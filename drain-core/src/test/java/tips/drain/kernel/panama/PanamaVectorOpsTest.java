@@ -175,4 +175,62 @@ class PanamaVectorOpsTest {
       }
     }
   }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void layerNorm(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 7);
+    for (int n : SIZES) {
+      float[] x = KernelTestData.floats(rnd, n + OFF);
+      for (int i = 0; i < x.length; i++) {
+        x[i] += 2f; // a mean far from zero, as in real hidden states
+      }
+      float[] weight = KernelTestData.floats(rnd, n);
+      float[] bias = KernelTestData.floats(rnd, n);
+      for (float[] b : new float[][] {bias, null}) {
+        float[] want = new float[n + 1];
+        float[] got = new float[n + 1];
+        SCALAR.layerNorm(want, 1, x, OFF, weight, b, n, 1e-5f);
+        panama.layerNorm(got, 1, x, OFF, weight, b, n, 1e-5f);
+        for (int i = 0; i <= n; i++) {
+          double magnitude = Math.abs(want[i]) + (b == null || i == 0 ? 0 : Math.abs(b[i - 1])) + Math.abs(weight[Math.max(0, i - 1)]);
+          assertClose(want[i], got[i], magnitude, panama.name() + " layerNorm n=" + n + " i=" + i);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void gelu(int bits) {
+    Kernels panama = PanamaKernelsLoader.load(bits);
+    Random rnd = new Random(bits + 8);
+    for (int n : TANH_SIZES) {
+      float[] x = KernelTestData.floats(rnd, n + OFF);
+      for (int i = 0; i < x.length; i++) {
+        x[i] *= 6; // both tails and the curved middle
+      }
+      float[] extremes = {1e13f, -1e13f, -40f, 0f, -0f, 25f};
+      for (int e = 0; e < extremes.length && OFF + e * 3 < x.length; e++) {
+        x[OFF + e * 3] = extremes[e];
+      }
+      for (boolean tanh : new boolean[] {false, true}) {
+        float[] want = x.clone();
+        float[] got = x.clone();
+        if (tanh) {
+          SCALAR.geluTanh(want, OFF, n);
+          panama.geluTanh(got, OFF, n);
+        } else {
+          SCALAR.gelu(want, OFF, n);
+          panama.gelu(got, OFF, n);
+        }
+        for (int i = 0; i < want.length; i++) {
+          // 1 + erf (or tanh) cancels for negative x: an ulp is relative to |x|, not to the result
+          double magnitude = Math.abs(x[i]) + Math.abs(want[i]);
+          assertClose(want[i], got[i], magnitude, panama.name() + (tanh ? " geluTanh" : " gelu") + " n=" + n + " i=" + i);
+        }
+      }
+    }
+  }
 }

@@ -137,7 +137,7 @@ final class PanamaKQuants {
       acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f16(w, o) * d), acc);
       minSum += f16(w, o + 2) * d * mins;
     }
-    return PanamaSums.sum(acc) - minSum;
+    return PanamaQuantLaneSums.sum(acc) - minSum;
   }
 
   /** One Q6_K row at byte {@code row} dotted with activation vector {@code b}. */
@@ -177,7 +177,7 @@ final class PanamaKQuants {
       acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dd), acc);
       offsets += dd * (32 * offset);
     }
-    return PanamaSums.sum(acc) - offsets;
+    return PanamaQuantLaneSums.sum(acc) - offsets;
   }
 
   /** Rows {@code [rowFrom, rowTo)} of Q4_K / Q5_K weights as floats, row after row from byte 0 of {@code dst}. */

@@ -147,7 +147,7 @@ final class PanamaQ4 {
       offset = Math.fma(s, sums[sOff + k], offset);
       acc0 = block(w, o, values, xOff + 32 * k, s, acc0);
     }
-    return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 8f * offset;
+    return PanamaQuantLaneSums.sum(acc0.add(acc1)) - 8f * offset;
   }
 
   /** One row against activation vectors {@code b .. b + 3}; results go to {@code out[outIndex + t * stride]}. */

@@ -155,6 +155,6 @@ final class PanamaQ5 {
         acc = ((FloatVector) dots.convert(VectorOperators.I2F, 0)).fma(scale, acc);
       }
     }
-    return PanamaSums.sum(acc) + correction;
+    return PanamaQuantLaneSums.sum(acc) + correction;
   }
 }

@@ -24,7 +24,7 @@ import tips.drain.quant.Q8Activations;
 final class PanamaQ8 {
   static final int BLOCK_BYTES = 34;
   /** Vector steps per block of 32 weights: 1 at 512 bits, 2 at 256, 4 at 128. */
-  private static final int STEPS = 32 / S.length();
+  static final int STEPS = 32 / S.length();
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -84,8 +84,8 @@ final class PanamaQ8 {
       a0 = block(w, oa, values, 32 * k, f16(w, oa) * scales[k], a0);
       b0 = block(w, ob, values, 32 * k, f16(w, ob) * scales[k], b0);
     }
-    out[a] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-    out[b] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+    out[a] = PanamaQuantLaneSums.sum(a0.add(a1));
+    out[b] = PanamaQuantLaneSums.sum(b0.add(b1));
   }
 
   /**
@@ -183,7 +183,7 @@ final class PanamaQ8 {
   }
 
   /** {@code acc + scale * (block at o) · values[xi .. xi + 32)}. */
-  private static FloatVector block(MemorySegment w, long o, short[] values, int xi, float scale, FloatVector acc) {
+  static FloatVector block(MemorySegment w, long o, short[] values, int xi, float scale, FloatVector acc) {
     if (STEPS == 1) {
       // the 512-bit case written out: a loop, even of one trip, or helper calls here cost 15-20% (JDK 25)
       ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, w, o + 2, LE).convertShape(VectorOperators.B2S, S, 0);
@@ -200,7 +200,7 @@ final class PanamaQ8 {
   }
 
   /** {@link S}-many int8 weights at byte {@code o}, widened to shorts. */
-  private static ShortVector weights(MemorySegment w, long o) {
+  static ShortVector weights(MemorySegment w, long o) {
     return (ShortVector) ByteVector.fromMemorySegment(B, w, o, LE).convertShape(VectorOperators.B2S, S, 0);
   }
 

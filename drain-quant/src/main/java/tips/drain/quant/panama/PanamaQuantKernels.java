@@ -60,6 +60,22 @@ public final class PanamaQuantKernels implements QuantKernels {
   }
 
   @Override
+  public void matvecs(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations[] x, float[] out, int rowFrom,
+      int rowTo) {
+    switch (format) {
+      case Q8_0 -> PanamaQ8Tokens.matvecs(w, rows, cols, x, out, rowFrom, rowTo);
+      case Q4_0, Q4_1, Q5_0, Q5_1 -> PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
+      default -> scalar.matvecs(format, w, rows, cols, x, out, rowFrom, rowTo);
+    }
+  }
+
+  @Override
+  public void matvecs(QuantFormat format, MemorySegment w, int rows, int cols, Q8KActivations[] x, float[] out, int rowFrom,
+      int rowTo) {
+    PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
+  }
+
+  @Override
   public void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8Activations x, float[] out, int rowFrom, int rowTo) {
     switch (format) {
       case Q8_0 -> PanamaQ8.matmul(w, rows, cols, x, out, rowFrom, rowTo);

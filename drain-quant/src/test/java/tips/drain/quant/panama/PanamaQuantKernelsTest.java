@@ -192,6 +192,47 @@ class PanamaQuantKernelsTest {
     }
   }
 
+  /**
+   * The batch-invariant product ({@link QuantKernels#matvecs}): every token bit for bit what {@code matvec} gives
+   * for it alone, whatever the batch (1 to 17 tokens: groups of four and leftovers), the token's place in it and
+   * the row range; the scalar twin likewise against its own matvec. Odd block counts (a last block without a pair).
+   */
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
+  void batchedTokensAreSummedAsAlone(int bits, QuantFormat format) {
+    QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
+    Random rnd = new Random(bits * 59L + format.ordinal());
+    int rows = 23;
+    for (int cols : format.blockSize() == 32 ? new int[] {32, 96, 544, 2048} : new int[] {256, 768, 2048}) {
+      for (int batch : new int[] {1, 2, 3, 4, 7, 17}) {
+        try (Arena arena = Arena.ofConfined()) {
+          MemorySegment seg = QuantTestData.quantize(arena, format, QuantTestData.uniform(rnd, rows * cols), rows, cols);
+          QuantizedInput[] tokens = new QuantizedInput[batch];
+          for (int b = 0; b < batch; b++) {
+            tokens[b] = QuantTestData.input(format, QuantTestData.uniform(rnd, cols), 1, cols);
+            if (tokens[b] instanceof Q8Activations q8) {
+              panama.prepare(format, q8);
+            }
+          }
+          for (QuantKernels kernels : List.of(panama, SCALAR)) {
+            float[] got = new float[batch * rows];
+            QuantTestData.matvecs(kernels, format, seg, rows, cols, tokens, got, 2, rows - 1);
+            for (int b = 0; b < batch; b++) {
+              float[] alone = new float[rows];
+              QuantTestData.matvec(kernels, format, seg, cols, tokens[b], alone, 0, rows);
+              for (int r = 0; r < rows; r++) {
+                float want = r < 2 || r == rows - 1 ? 0f : alone[r];
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[b * rows + r]), kernels.name() + " "
+                    + format + " cols " + cols + " batch " + batch + " token " + b + " row " + r + ": " + got[b * rows + r]
+                    + " batched, " + want + " alone");
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0} bits {1}")
   @MethodSource("widthsAndFormats")
   void dequantizesExactlyAsTheFormatRow(int bits, QuantFormat format) {
