@@ -51,7 +51,8 @@ final class PanamaKQuants {
    * {@code at + 2i + 1}, of group {@code at / 16 + i / 8}: lanes from 8 on (only at 512 bits) take the next
    * group's scale.
    */
-  private static final VectorMask<Integer> NEXT_GROUP = VectorMask.fromLong(I, I.length() > 8 ? 0xFF00L : 0L);
+  private static final boolean TWO_GROUPS = I.length() > 8;
+  private static final VectorMask<Integer> NEXT_GROUP = VectorMask.fromLong(I, TWO_GROUPS ? 0xFF00L : 0L);
 
   private PanamaKQuants() {}
 
@@ -166,9 +167,10 @@ final class PanamaKQuants {
                 .or(widen(w, high + (long) p * L).lanewise(VectorOperators.LSHR, 2 * quarter).and((short) 3).lanewise(VectorOperators.LSHL, 4));
             int at = 128 * half + 32 * quarter + p * L;
             IntVector pairs = pairSums(q, ShortVector.fromArray(S, values, xi + at));
-            // the second scale read is the block's next byte (at most its F16 d) where no lane takes it
-            IntVector scale = IntVector.broadcast(I, w.get(ValueLayout.JAVA_BYTE, o + 192 + at / 16))
-                .blend(IntVector.broadcast(I, w.get(ValueLayout.JAVA_BYTE, o + 193 + at / 16)), NEXT_GROUP);
+            IntVector scale = IntVector.broadcast(I, w.get(ValueLayout.JAVA_BYTE, o + 192 + at / 16));
+            if (TWO_GROUPS) {
+              scale = scale.blend(IntVector.broadcast(I, w.get(ValueLayout.JAVA_BYTE, o + 193 + at / 16)), NEXT_GROUP);
+            }
             sum = sum.add(pairs.mul(scale));
           }
         }
