@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 import tips.drain.api.LanguageModel;
 import tips.drain.api.LoadOptions;
 import tips.drain.api.ModelLocator;
+import tips.drain.api.SessionOptions;
 import tips.drain.engine.EngineOptions;
 import tips.drain.util.Parallel;
 import tips.drain.util.Statistics;
@@ -69,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Measured repetitions of each configuration after one unmeasured warm-up repetition (default: ${DEFAULT-VALUE}).")
   int reps;
 
-  @Option(names = "--batch", defaultValue = "" + EngineOptions.DEFAULT_STEP_TOKENS, split = ",", paramLabel = "N",
+  @Option(names = "--batch", defaultValue = "" + SessionOptions.DEFAULT_BATCH, split = ",", paramLabel = "N",
       description = "Tokens per engine step, the prompt chunk (default: ${DEFAULT-VALUE}); several sizes to compare.")
   List<Integer> batches;
 

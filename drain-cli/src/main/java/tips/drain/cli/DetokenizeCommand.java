@@ -16,14 +16,14 @@ import tips.drain.tokenizer.Tokenizer;
 
 /** {@code drain detokenize}: token ids back to text, exactly as Hugging Face {@code tokenizers} decodes them. */
 @Command(name = "detokenize", mixinStandardHelpOptions = true,
-    description = {"Decode a JSON array of token ids to text with a model's tokenizer.json.",
+    description = {"Decode a JSON array of token ids to text with a model's tokenizer.json or GGUF file.",
         "With --jsonl, read one JSON array per line on stdin and write one JSON string per line."})
 public final class DetokenizeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Option(names = "--tokenizer", required = true, paramLabel = "DIR",
-      description = "Directory with tokenizer.json (and tokenizer_config.json), e.g. a model directory.")
+      description = "Directory with tokenizer.json (and tokenizer_config.json), e.g. a model directory, or a .gguf file.")
   Path tokenizer;
 
   @Option(names = "--skip-special", description = "Leave out special tokens (BOS, EOS, chat markers).")
@@ -44,7 +44,7 @@ public final class DetokenizeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), jsonl ? "give either IDS or --jsonl, not both"
           : "missing IDS (or use --jsonl to read JSON arrays from stdin)");
     }
-    Tokenizer tok = Tokenizer.load(tokenizer);
+    Tokenizer tok = Tokenizer.open(tokenizer);
     PrintWriter out = spec.commandLine().getOut();
     if (!jsonl) {
       out.println(tok.decode(ids(tok, TokenizeCommand.parse(1, ids), "IDS"), skipSpecial));

@@ -15,7 +15,7 @@ final class ModelOptions {
   CommandSpec spec;
 
   @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
-      description = "Model directory, or a name found in models/ or DRAIN_MODEL_PATH.")
+      description = "Model directory or .gguf file, or a name found in models/ or DRAIN_MODEL_PATH.")
   String model;
 
   @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")

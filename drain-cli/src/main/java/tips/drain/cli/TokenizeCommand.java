@@ -23,7 +23,7 @@ import tips.drain.tokenizer.Tokenizer;
 
 /** {@code drain tokenize}: text to token ids, exactly as Hugging Face {@code tokenizers} encodes it. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-    description = {"Encode text to token ids with a model's tokenizer.json, as a JSON array.",
+    description = {"Encode text to token ids with a model's tokenizer.json or GGUF file, as a JSON array.",
         "With --jsonl, read one JSON string per line on stdin and write one JSON array per line."})
 public final class TokenizeCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +31,7 @@ public final class TokenizeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--tokenizer", required = true, paramLabel = "DIR",
-      description = "Directory with tokenizer.json (and tokenizer_config.json), e.g. a model directory.")
+      description = "Directory with tokenizer.json (and tokenizer_config.json), e.g. a model directory, or a .gguf file.")
   Path tokenizer;
 
   @Option(names = "--no-special", description = "Do not add BOS/EOS. Special tokens written in the text are still recognised.")
@@ -52,7 +52,7 @@ public final class TokenizeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), jsonl ? "give either TEXT or --jsonl, not both"
           : "missing TEXT (or use --jsonl to read JSON strings from stdin)");
     }
-    Tokenizer tok = Tokenizer.load(tokenizer);
+    Tokenizer tok = Tokenizer.open(tokenizer);
     PrintWriter out = spec.commandLine().getOut();
     if (!jsonl) {
       out.println(json(tok.encode(text, !noSpecial)));

@@ -86,6 +86,38 @@ class CliTest {
   }
 
   @Test
+  void ggufModelsGenerateAndInspect() {
+    String gguf = TestData.model("stories260K").resolve("original/stories260K.gguf").toString();
+    Result r = run("generate", "--model", gguf, "--prompt", "Once upon a time", "-n", "12", "--threads", "1");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(", there was a little girl named Lily. She\n", r.out());
+    Result inspect = run("inspect", "--model", TestData.model("tiny-mixtral").resolve("model.gguf").toString());
+    assertEquals(0, inspect.code(), inspect.err());
+    assertTrue(inspect.out().contains("mixtral (MixtralForCausalLM)"), inspect.out());
+    assertTrue(inspect.out().contains("llama.expert_count") && inspect.out().contains("UINT32"), inspect.out());
+    assertTrue(inspect.out().contains("512 × STRING: [\"<unk>\", \"<s>\""), inspect.out());
+    assertTrue(inspect.out().contains("blk.{0..1}.ffn_gate_exps.weight  [4, 128, 64]  F32"), inspect.out());
+  }
+
+  @Test
+  void inspectShowsTheMetadataOfAGgufDrainDoesNotRun() {
+    Result r = run("inspect", "--model", TestData.path("tokenizers/gguf/ggml-vocab-bert-bge.gguf").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("no: ") && r.out().contains("GGUF architecture 'bert' is not supported"), r.out());
+    assertTrue(r.out().contains("bert.attention.causal") && r.out().contains("30522 × STRING"), r.out());
+  }
+
+  @Test
+  void malformedGgufIsOneLine() throws Exception {
+    Path bad = dir.resolve("bad.gguf");
+    Files.write(bad, new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0, 1});
+    Result r = run("generate", "--model", bad.toString(), "--prompt", "x");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("drain: " + bad + ": unexpected end of file reading the tensor count"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
+
+  @Test
   void unknownModelIsOneLineExitOne() {
     Result r = run("generate", "--model", "no-such-model-anywhere", "--prompt", "x");
     assertEquals(1, r.code());

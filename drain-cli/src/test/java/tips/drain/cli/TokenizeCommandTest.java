@@ -62,6 +62,16 @@ class TokenizeCommandTest {
   }
 
   @Test
+  void tokenizeWithAGgufFile() {
+    String gguf = TestData.path("tokenizers/gguf/ggml-vocab-llama-bpe.gguf").toString();
+    Result r = run(new TokenizeCommand(), "\"Hello world\"\n\"<|eot_id|>\\n\"\n", "--tokenizer", gguf, "--jsonl");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("[128000,9906,1917]\n[128000,128009,198]\n", r.out(), "the same ids as llama3's tokenizer.json");
+    Result back = run(new DetokenizeCommand(), "", "--tokenizer", gguf, "[128000,9906,1917]");
+    assertEquals("<|begin_of_text|>Hello world\n", back.out());
+  }
+
+  @Test
   void detokenize() {
     Result r = run(new DetokenizeCommand(), "", "--tokenizer", stories(), "[1, 403, 407, 261, 378]");
     assertEquals(0, r.code(), r.err());

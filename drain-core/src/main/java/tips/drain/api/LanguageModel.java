@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 import tips.drain.DrainException;
 import tips.drain.engine.Engine;
+import tips.drain.io.GgufShards;
 import tips.drain.io.ModelFiles;
+import tips.drain.io.TensorSource;
 import tips.drain.io.Weights;
 import tips.drain.kernel.KernelProvider;
 import tips.drain.kernel.Kernels;
@@ -19,6 +21,7 @@ import tips.drain.model.HfConfig;
 import tips.drain.model.ModelConfig;
 import tips.drain.model.Transformer;
 import tips.drain.model.TransformerWeights;
+import tips.drain.model.gguf.GgufModel;
 import tips.drain.tokenizer.Tokenizer;
 import tips.drain.util.Parallel;
 
@@ -40,7 +43,7 @@ import tips.drain.util.Parallel;
 public final class LanguageModel implements AutoCloseable {
   private final Path directory;
   private final Architecture architecture;
-  private final ModelFiles files;
+  private final TensorSource files;
   private final ModelConfig config;
   private final GenerationConfig generationConfig;
   private final Transformer transformer;
@@ -49,7 +52,7 @@ public final class LanguageModel implements AutoCloseable {
   private final Engine engine;
   private final long loadNanos;
 
-  private LanguageModel(Path directory, Architecture architecture, ModelFiles files, ModelConfig config,
+  private LanguageModel(Path directory, Architecture architecture, TensorSource files, ModelConfig config,
       GenerationConfig generationConfig, Transformer transformer, Tokenizer tokenizer, Parallel parallel, Engine engine,
       long loadNanos) {
     this.directory = directory;
@@ -70,25 +73,43 @@ public final class LanguageModel implements AutoCloseable {
   }
 
   /**
-   * Loads a Hugging Face model directory: {@code config.json}, the safetensors weights, {@code tokenizer.json}
-   * and {@code generation_config.json} when present. Everything is validated before this returns; on failure
-   * nothing stays open.
+   * Loads a Hugging Face model directory ({@code config.json}, the safetensors weights, {@code tokenizer.json}
+   * and {@code generation_config.json} when present) or a GGUF file ({@code model.gguf}, or any shard of a split
+   * one: config, weights and tokenizer all from the file). Everything is validated before this returns; on
+   * failure nothing stays open.
    *
    * @throws DrainException (a subclass naming the file, field or tensor) when anything is missing or malformed
    */
-  public static LanguageModel load(Path directory, LoadOptions options) {
+  public static LanguageModel load(Path path, LoadOptions options) {
     long start = System.nanoTime();
-    if (!Files.isDirectory(directory)) {
-      throw new DrainException(directory + ": not a directory");
+    if (Files.isRegularFile(path) && GgufShards.isGguf(path)) {
+      GgufModel gguf = GgufModel.open(path);
+      Tokenizer tokenizer;
+      try {
+        tokenizer = options.loadTokenizer() ? Tokenizer.fromGguf(gguf.metadata(), path) : null;
+      } catch (RuntimeException e) {
+        gguf.tensors().close();
+        throw e;
+      }
+      return assemble(path, gguf.architecture(), gguf.config(), GenerationConfig.NONE, tokenizer, gguf.tensors(), options,
+          start);
     }
-    Path configFile = directory.resolve("config.json");
-    HfConfig raw = ConfigReader.readConfig(directory);
+    if (!Files.isDirectory(path)) {
+      throw new DrainException(path + ": not a model directory or a .gguf file");
+    }
+    Path configFile = path.resolve("config.json");
+    HfConfig raw = ConfigReader.readConfig(path);
     Architecture architecture = Architectures.of(raw, configFile);
     ModelConfig config = architecture.resolve(raw, configFile);
-    GenerationConfig generation = ConfigReader.readGenerationConfig(directory);
-    Tokenizer tokenizer = options.loadTokenizer() ? Tokenizer.load(directory) : null;
+    GenerationConfig generation = ConfigReader.readGenerationConfig(path);
+    Tokenizer tokenizer = options.loadTokenizer() ? Tokenizer.load(path) : null;
+    return assemble(path, architecture, config, generation, tokenizer, ModelFiles.open(path), options, start);
+  }
+
+  /** The weights of {@code files} loaded by {@code architecture}, adapted and quantized as asked; closes files on failure. */
+  private static LanguageModel assemble(Path path, Architecture architecture, ModelConfig config,
+      GenerationConfig generation, Tokenizer tokenizer, TensorSource files, LoadOptions options, long start) {
     Kernels kernels = KernelProvider.kernels();
-    ModelFiles files = ModelFiles.open(directory);
     Parallel parallel = null;
     try {
       // the architecture's weights, with a LoRA adapter merged or wrapped when one is given
@@ -100,7 +121,7 @@ public final class LanguageModel implements AutoCloseable {
       }
       Transformer transformer = new Transformer(config, weights, kernels);
       Engine engine = new Engine(config, parallel, options.engine());
-      return new LanguageModel(directory, architecture, files, config, generation, transformer, tokenizer, parallel, engine,
+      return new LanguageModel(path, architecture, files, config, generation, transformer, tokenizer, parallel, engine,
           System.nanoTime() - start);
     } catch (RuntimeException e) {
       if (parallel != null) {

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * {@code model.safetensors.index.json}, or (as a last resort) every {@code *.safetensors} file. All files are
  * opened and validated up front; if any fails, those already open are closed (nothing half-loaded).
  */
-public final class ModelFiles implements AutoCloseable {
+public final class ModelFiles implements TensorSource {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path directory;
@@ -33,6 +33,11 @@ public final class ModelFiles implements AutoCloseable {
 
   /** Opens the safetensors files of {@code directory}. */
   public static ModelFiles open(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new FormatException(directory + (GgufShards.isGguf(directory)
+          ? ": a GGUF file; this reads safetensors model directories (GGUF files load through LanguageModel.load)"
+          : ": not a model directory"));
+    }
     Path single = directory.resolve("model.safetensors");
     Path index = directory.resolve("model.safetensors.index.json");
     List<Path> paths;
@@ -104,28 +109,62 @@ public final class ModelFiles implements AutoCloseable {
     return directory;
   }
 
+  @Override
+  public Path location() {
+    return directory;
+  }
+
+  /** DRAIN's quantized tensors: the format and shape its {@code __metadata__} names ({@link Weights#FORMAT_KEY}). */
+  @Override
+  public BlockLayout blockLayout(String name) {
+    String format = metadata(Weights.FORMAT_KEY + name);
+    if (format == null) {
+      return null;
+    }
+    String shape = metadata(Weights.SHAPE_KEY + name);
+    String[] parts = shape == null ? new String[0] : shape.split(",");
+    long[] dims = new long[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        dims[i] = Long.parseLong(parts[i].trim());
+      }
+    } catch (NumberFormatException e) {
+      dims = new long[0];
+    }
+    if (dims.length != 2 || dims[0] < 1 || dims[1] < 1) {
+      throw new FormatException(directory + ": metadata " + Weights.SHAPE_KEY + name + " is '" + shape
+          + "', expected the rows,cols of the " + format + " tensor");
+    }
+    return new BlockLayout(format, dims);
+  }
+
   public List<SafetensorsFile> files() {
     return files;
   }
 
+  @Override
   public boolean contains(String name) {
     return byTensor.containsKey(name);
   }
 
   /** The entry of tensor {@code name} or a {@link WeightException} naming the directory. */
+  @Override
   public TensorInfo info(String name) {
     return file(name).info(name);
   }
 
+  @Override
   public MemorySegment segment(String name) {
     return file(name).segment(name);
   }
 
+  @Override
   public float[] toFloatArray(String name) {
     return file(name).toFloatArray(name);
   }
 
   /** Every tensor, in file order. */
+  @Override
   public List<TensorInfo> tensors() {
     List<TensorInfo> all = new ArrayList<>();
     for (SafetensorsFile f : files) {
@@ -146,6 +185,7 @@ public final class ModelFiles implements AutoCloseable {
   }
 
   /** Total bytes of tensor data. */
+  @Override
   public long dataBytes() {
     long n = 0;
     for (TensorInfo t : tensors()) {

@@ -3,13 +3,10 @@ package tips.drain.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -35,8 +32,7 @@ public final class SafetensorsFile implements AutoCloseable {
   /** Opens, validates and maps {@code path}. */
   public static SafetensorsFile open(Path path) {
     String name = path.toString();
-    Arena arena = Arena.ofShared();
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+    return MappedFile.open(path, (channel, arena) -> {
       long size = channel.size();
       if (size < 8) {
         throw new FormatException(name + ": " + size + " bytes is too short for a safetensors file (no header length)");
@@ -61,16 +57,7 @@ public final class SafetensorsFile implements AutoCloseable {
           ? MemorySegment.NULL.reinterpret(0)
           : channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataSize, arena);
       return new SafetensorsFile(path, arena, data, header);
-    } catch (NoSuchFileException e) {
-      arena.close();
-      throw new FormatException(name + ": no such file");
-    } catch (IOException e) {
-      arena.close();
-      throw new FormatException(name + ": cannot read: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      arena.close();
-      throw e;
-    }
+    });
   }
 
   private static void readFully(FileChannel channel, ByteBuffer buffer, long position, String name) throws IOException {
@@ -121,33 +108,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
   /** The tensor converted to a new float array (F32, F16, BF16 or F64): for small tensors such as norms. */
   public float[] toFloatArray(String name) {
-    TensorInfo t = info(name);
-    MemorySegment s = segment(name);
-    long n = t.elementCount();
-    if (n > Integer.MAX_VALUE - 8) {
-      throw new WeightException(path + ": tensor '" + name + "' is too large for a float array (" + n + " elements)");
-    }
-    float[] out = new float[(int) n];
-    switch (t.dtype()) {
-      case F32 -> MemorySegment.copy(s, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, out.length);
-      case BF16 -> {
-        for (int i = 0; i < out.length; i++) {
-          out[i] = tips.drain.tensor.Floats.bf16ToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i));
-        }
-      }
-      case F16 -> {
-        for (int i = 0; i < out.length; i++) {
-          out[i] = Float.float16ToFloat(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i));
-        }
-      }
-      case F64 -> {
-        for (int i = 0; i < out.length; i++) {
-          out[i] = (float) s.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, 8L * i);
-        }
-      }
-      default -> throw new WeightException(path + ": tensor '" + name + "' is " + t.dtype() + ", expected a float type");
-    }
-    return out;
+    return TensorFloats.toFloatArray(segment(name), info(name), path.toString());
   }
 
   @Override

@@ -14,9 +14,10 @@ import tips.drain.tensor.MatrixFormat;
  * {@code weights.scope("model.layers.3").scope("self_attn").matrix("q_proj.weight", 64, 64)} fails with
  * {@code model.layers.3.self_attn.q_proj.weight: expected [64, 64], got [32, 64] (F32)}.
  *
- * <p>Block-quantized tensors (written by {@code drain quantize}) are stored as U8 bytes; the file's
- * {@code __metadata__} names their format ({@value #FORMAT_KEY}NAME) and logical shape ({@value #SHAPE_KEY}NAME =
- * {@code rows,cols}), and they open zero-copy through {@link MatrixFormat}.
+ * <p>The tensors come from a {@link TensorSource} (safetensors or GGUF). Block-quantized tensors (written by
+ * {@code drain quantize}, or GGUF's Q8_0, Q4_K...) have a {@link TensorSource.BlockLayout}; in DRAIN's own files
+ * the {@code __metadata__} names their format ({@value #FORMAT_KEY}NAME) and logical shape ({@value #SHAPE_KEY}NAME
+ * = {@code rows,cols}). They open zero-copy through the {@link MatrixFormat} of that name.
  */
 public final class Weights {
   /** Metadata key prefix naming the storage format of a quantized tensor. */
@@ -34,16 +35,16 @@ public final class Weights {
     float[] vector(String fullName, float[] stored);
   }
 
-  private final ModelFiles files;
+  private final TensorSource files;
   private final String prefix;
   private final Kernels kernels;
   private final Overlay overlay;
 
-  public Weights(ModelFiles files, Kernels kernels) {
+  public Weights(TensorSource files, Kernels kernels) {
     this(files, "", kernels, null);
   }
 
-  private Weights(ModelFiles files, String prefix, Kernels kernels, Overlay overlay) {
+  private Weights(TensorSource files, String prefix, Kernels kernels, Overlay overlay) {
     this.files = files;
     this.prefix = prefix;
     this.kernels = kernels;
@@ -73,7 +74,7 @@ public final class Weights {
     return files.contains(prefix + name);
   }
 
-  public ModelFiles files() {
+  public TensorSource files() {
     return files;
   }
 
@@ -86,9 +87,9 @@ public final class Weights {
   private Matrix storedMatrix(String name, int rows, int cols) {
     String full = prefix + name;
     TensorInfo t = files.info(full);
-    String format = files.metadata(FORMAT_KEY + full);
-    if (format != null) {
-      return quantized(full, t, format, rows, cols);
+    TensorSource.BlockLayout block = files.blockLayout(full);
+    if (block != null) {
+      return quantized(full, t, block, rows, cols);
     }
     if (t.rank() != 2 || t.dim(0) != rows || t.dim(1) != cols) {
       throw mismatch(full, t, new long[] {rows, cols});
@@ -99,13 +100,17 @@ public final class Weights {
     return new DenseMatrix(files.segment(full), t.dtype(), rows, cols, kernels);
   }
 
-  private Matrix quantized(String full, TensorInfo t, String formatName, int rows, int cols) {
+  private Matrix quantized(String full, TensorInfo t, TensorSource.BlockLayout block, int rows, int cols) {
+    String formatName = block.format();
     MatrixFormat format = MatrixFormat.byName(formatName).orElseThrow(() -> new WeightException(
-        full + ": stored as " + formatName + ", but no implementation of that format is on the class path (add drain-quant)"));
-    String shape = files.metadata(SHAPE_KEY + full);
-    String expectedShape = rows + "," + cols;
-    if (!expectedShape.equals(shape)) {
-      throw new WeightException(full + ": expected [" + rows + ", " + cols + "], got [" + shape + "] (" + formatName + ")");
+        files.location() + ": tensor '" + files.storedName(full) + "' has type " + formatName
+            + ", which this build does not support" + supportedFormats()));
+    long[] shape = block.shape();
+    if (shape.length != 2 || shape[0] != rows || shape[1] != cols) {
+      throw new WeightException(full + ": expected [" + rows + ", " + cols + "], got " + Arrays.toString(shape) + " (" + formatName + ")");
+    }
+    if (!format.supports(cols)) {
+      throw new WeightException(full + ": " + formatName + " cannot hold rows of " + cols + " values");
     }
     long bytes = format.byteSize(rows, cols);
     if (t.byteSize() != bytes) {
@@ -113,6 +118,13 @@ public final class Weights {
           + " bytes, the file holds " + t.byteSize());
     }
     return format.open(files.segment(full), rows, cols);
+  }
+
+  private static String supportedFormats() {
+    List<String> names = new ArrayList<>();
+    java.util.ServiceLoader.load(MatrixFormat.class).forEach(f -> names.add(f.name()));
+    return names.isEmpty() ? " (block formats come from drain-quant, which is not on the class path)"
+        : " (block formats here: " + String.join(", ", names) + ")";
   }
 
   /**
@@ -138,8 +150,8 @@ public final class Weights {
     try {
       return fused.rowRange(from, to);
     } catch (UnsupportedOperationException e) {
-      String formatName = files.metadata(FORMAT_KEY + full);
-      MatrixFormat format = formatName == null ? null : MatrixFormat.byName(formatName).orElse(null);
+      TensorSource.BlockLayout block = files.blockLayout(full);
+      MatrixFormat format = block == null ? null : MatrixFormat.byName(block.format()).orElse(null);
       if (format != null && fused.format().equalsIgnoreCase(format.name())
           && format.byteSize(fused.rows(), fused.cols()) == fused.rows() * format.byteSize(1, fused.cols())) {
         // a block format opened from the file stores whole rows one after another: open a slice of the bytes

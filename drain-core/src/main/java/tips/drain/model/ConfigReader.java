@@ -34,6 +34,23 @@ public final class ConfigReader {
     return read(file, GenerationConfig.Raw.class).resolve(file);
   }
 
+  /**
+   * A config given as a JSON tree rather than a file (e.g. made from a GGUF file's metadata), read as strictly;
+   * {@code source} names it in errors.
+   */
+  public static HfConfig fromTree(JsonNode tree, Path source) {
+    try {
+      return JSON.treeToValue(tree, HfConfig.class);
+    } catch (JsonMappingException e) {
+      String field = e.getPath().stream()
+          .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+          .collect(Collectors.joining("."));
+      throw new ConfigException(source + ": field '" + field + "' has an invalid value: " + e.getOriginalMessage(), e);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
   static <T> T read(Path file, Class<T> type) {
     try {
       byte[] bytes = Files.readAllBytes(file);

@@ -98,6 +98,18 @@ public record ModelConfig(
         defaultAttentionScale(headDim), 0f, 0f, 0, 0);
   }
 
+  /**
+   * This config with the rotary embedding of the model and of every layer replaced by {@code f(rope)} (e.g. the
+   * frequency factors a GGUF file stores as a tensor).
+   */
+  public ModelConfig withRope(java.util.function.UnaryOperator<RopeConfig> f) {
+    List<LayerConfig> perLayer = layers.stream().map(l -> new LayerConfig(l.slidingWindow(), f.apply(l.rope()))).toList();
+    return new ModelConfig(family, architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+        vocabSize, contextLength, rmsNormEps, f.apply(rope), tieWordEmbeddings, attentionBias, mlpBias, activation,
+        slidingWindow, bosTokenId, eosTokenIds, perLayer, normWeightOffset, embeddingScale, attentionScale,
+        attentionSoftcap, finalSoftcap, numExperts, numExpertsPerToken);
+  }
+
   /** {@code head_dim ** -0.5} in float, as transformers scales attention scores by default. */
   public static float defaultAttentionScale(double scalar) {
     return (float) Math.pow(scalar, -0.5);
@@ -152,7 +164,9 @@ public record ModelConfig(
     if (isMixtureOfExperts()) {
       f.add("mixture of experts: top-" + numExpertsPerToken + " of " + numExperts);
     }
-    if (!rope.scaling().type().equals("default")) {
+    if (rope.scaling().type().equals("factors")) {
+      f.add("rope scaling by per-frequency factors (GGUF rope_freqs)");
+    } else if (!rope.scaling().type().equals("default")) {
       f.add("rope scaling " + rope.scaling().type() + " (factor " + rope.scaling().factor() + ")");
     }
     if (layers.stream().map(LayerConfig::rope).distinct().count() > 1) {

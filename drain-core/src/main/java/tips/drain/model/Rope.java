@@ -53,6 +53,18 @@ public final class Rope {
         yield base(theta, dim);
       }
       case "yarn" -> yarn(config.theta(), dim, s);
+      case "factors" -> {
+        // inv_freq / factor[i], the rope_freqs tensor of a GGUF file
+        float[] inv = base(config.theta(), dim);
+        if (s.frequencyFactors().size() != inv.length) {
+          throw new ConfigException("rope frequency factors: " + s.frequencyFactors().size() + " for " + inv.length
+              + " frequencies (rotary dimension " + dim + ")");
+        }
+        for (int i = 0; i < inv.length; i++) {
+          inv[i] /= s.frequencyFactors().get(i);
+        }
+        yield inv;
+      }
       default -> throw new UnsupportedArchitectureException("rope_scaling type '" + s.type() + "' is not supported (supported: "
           + RopeScalings.SUPPORTED + ")");
     };

@@ -1,5 +1,7 @@
 package tips.drain.model;
 
+import java.util.List;
+
 /**
  * The {@code rope_scaling} of a config, resolved: every default applied. {@code type} is {@code "default"}
  * when there is none. How each type changes the frequencies is in {@link Rope}.
@@ -14,11 +16,36 @@ package tips.drain.model;
  * @param betaFast yarn's {@code beta_fast}
  * @param betaSlow yarn's {@code beta_slow}
  * @param truncate yarn's {@code truncate}: round the correction range to whole dimensions
+ * @param frequencyFactors type {@code factors}: one divisor per rotary frequency (GGUF's {@code rope_freqs} tensor,
+ *     in which llama.cpp's converter stores Llama 3 scaling); empty for the other types
  */
 public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalContext,
-    double attentionFactor, double betaFast, double betaSlow, boolean truncate) {
+    double attentionFactor, double betaFast, double betaSlow, boolean truncate, List<Float> frequencyFactors) {
 
   public static final RopeScaling NONE = new RopeScaling("default", 1, 0, 0, 0, 1, 0, 0, true);
+
+  public RopeScaling {
+    frequencyFactors = List.copyOf(frequencyFactors);
+  }
+
+  /** A scaling without per-frequency factors. */
+  public RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalContext,
+      double attentionFactor, double betaFast, double betaSlow, boolean truncate) {
+    this(type, factor, lowFreqFactor, highFreqFactor, originalContext, attentionFactor, betaFast, betaSlow, truncate,
+        List.of());
+  }
+
+  /**
+   * Type {@code factors}: frequency {@code i} divided by {@code factors[i]}, as llama.cpp applies a GGUF's
+   * {@code rope_freqs} tensor (Llama 3 scaling, precomputed by the converter).
+   */
+  public static RopeScaling frequencyFactors(float[] factors) {
+    List<Float> list = new java.util.ArrayList<>(factors.length);
+    for (float f : factors) {
+      list.add(f);
+    }
+    return new RopeScaling("factors", 1, 0, 0, 0, 1, 0, 0, true, list);
+  }
 
   /** A scaling without yarn's parameters. */
   public RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalContext) {

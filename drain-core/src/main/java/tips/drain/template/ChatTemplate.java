@@ -35,7 +35,8 @@ public final class ChatTemplate {
 
   /**
    * The chat template of a model directory: {@code chat_template.jinja} when present, else the
-   * {@code chat_template} of tokenizer_config.json (the one named "default" when there are several).
+   * {@code chat_template} of tokenizer_config.json (the one named "default" when there are several); of a GGUF
+   * file, its {@code tokenizer.chat_template}.
    *
    * @return empty if the model has no chat template
    * @throws DrainException if a file cannot be read or the template does not parse (with its line)
@@ -55,7 +56,8 @@ public final class ChatTemplate {
       return Optional.empty();
     }
     String name = templates.containsKey("default") ? "default" : templates.keySet().iterator().next();
-    String where = modelDir.resolve("tokenizer_config.json") + " chat_template"
+    String where = (Files.isRegularFile(modelDir) ? modelDir + " tokenizer.chat_template"
+        : modelDir.resolve("tokenizer_config.json") + " chat_template")
         + (templates.size() > 1 ? " '" + name + "'" : "");
     return Optional.of(of(templates.get(name), where, config.specialTokensMap()));
   }

@@ -18,6 +18,28 @@ public interface Tokenizer {
   }
 
   /**
+   * The tokenizer stored in a GGUF file's metadata ({@code tokenizer.ggml.*}, {@code tokenizer.chat_template}).
+   *
+   * @param file the file, for messages
+   * @throws TokenizerException if the file has no tokenizer or one of a kind DRAIN does not support
+   */
+  static Tokenizer fromGguf(tips.drain.io.GgufMetadata metadata, Path file) {
+    return GgufTokenizer.load(metadata, file);
+  }
+
+  /**
+   * Loads the tokenizer of {@code path}: a model directory's tokenizer.json, or a GGUF file's metadata.
+   */
+  static Tokenizer open(Path path) {
+    if (java.nio.file.Files.isRegularFile(path) && tips.drain.io.GgufShards.isGguf(path)) {
+      try (tips.drain.io.GgufFile f = tips.drain.io.GgufFile.open(path)) {
+        return fromGguf(f.metadata(), path);
+      }
+    }
+    return load(path);
+  }
+
+  /**
    * Encodes {@code text}; with {@code addSpecialTokens} the post-processor adds BOS/EOS as configured. Special
    * tokens written in the text ({@code "<|im_start|>"}) are always recognised. Lone surrogates in the text are
    * read as U+FFFD.

@@ -37,8 +37,16 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
     chatTemplates = Collections.unmodifiableMap(new LinkedHashMap<>(chatTemplates));
   }
 
-  /** Reads {@code tokenizer_config.json} in {@code dir}; {@link #EMPTY} if there is none. */
+  /**
+   * Reads {@code tokenizer_config.json} in {@code dir}; {@link #EMPTY} if there is none. Given a GGUF file, the
+   * same from its metadata ({@code tokenizer.ggml.*_token_id}, {@code tokenizer.chat_template}).
+   */
   public static TokenizerConfig load(Path dir) {
+    if (Files.isRegularFile(dir) && tips.drain.io.GgufShards.isGguf(dir)) {
+      try (tips.drain.io.GgufFile f = tips.drain.io.GgufFile.open(dir)) {
+        return f.metadata().has("tokenizer.ggml.tokens") ? GgufTokenizer.config(f.metadata(), dir) : EMPTY;
+      }
+    }
     Path file = dir.resolve("tokenizer_config.json");
     if (!Files.exists(file)) {
       return EMPTY;

@@ -32,6 +32,28 @@ class ModelLocatorTest {
   }
 
   @Test
+  void ggufFilesResolveByPathAndByName() throws IOException {
+    Path file = Files.createFile(dir.resolve("m.gguf"));
+    assertEquals(file, ModelLocator.resolve(file.toString(), null, null));
+    Path inPath = Files.createFile(Files.createDirectories(dir.resolve("p")).resolve("n.gguf"));
+    assertEquals(inPath, ModelLocator.resolve("n.gguf", dir.toString(), dir.resolve("p").toString()));
+    Files.createFile(dir.resolve("notes.txt"));
+    assertThrows(DrainException.class, () -> ModelLocator.resolve(dir.resolve("notes.txt").toString(), null, null));
+  }
+
+  @Test
+  void modelSourcesAreAskedLastAndSayWhereTheyLooked() {
+    ModelSource cache = (name, tried) -> {
+      tried.add("cache:" + name);
+      return name.equals("org/model") ? java.util.Optional.of(dir) : java.util.Optional.empty();
+    };
+    assertEquals(dir, ModelLocator.resolve("org/model", null, null, java.util.List.of(cache)));
+    DrainException e = assertThrows(DrainException.class,
+        () -> ModelLocator.resolve("org/other", null, null, java.util.List.of(cache)));
+    assertTrue(e.getMessage().contains("cache:org/other"), e.getMessage());
+  }
+
+  @Test
   void unknownNameListsWhereItLooked() {
     DrainException e = assertThrows(DrainException.class, () -> ModelLocator.resolve("nope", dir.toString(), "/x/y"));
     assertTrue(e.getMessage().contains("models") && e.getMessage().contains("/x/y/nope"), e.getMessage());

@@ -29,15 +29,30 @@ import tips.drain.testing.TestData;
 class Stories260KConformanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static LanguageModel model;
+  /** The same model from llama.cpp's GGUF conversion ({@code original/stories260K.gguf}), tokenizer included. */
+  private static LanguageModel gguf;
 
   @BeforeAll
   static void load() {
     model = LanguageModel.load(TestData.model("stories260K"), LoadOptions.defaults().withThreads(2).withTokenizer(false));
+    gguf = LanguageModel.load(TestData.model("stories260K").resolve("original/stories260K.gguf"),
+        LoadOptions.defaults().withThreads(2));
   }
 
   @AfterAll
   static void close() {
     model.close();
+    gguf.close();
+  }
+
+  @Test
+  void ggufResolvesTheSameConfigAsConfigJson() {
+    assertEquals(model.config().hiddenSize(), gguf.config().hiddenSize());
+    assertEquals(model.config().numKvHeads(), gguf.config().numKvHeads());
+    assertEquals(model.config().intermediateSize(), gguf.config().intermediateSize());
+    assertEquals(model.config().rope(), gguf.config().rope());
+    assertEquals(model.config().rmsNormEps(), gguf.config().rmsNormEps());
+    assertArrayEquals(new int[] {1, 403, 407, 261, 378}, gguf.tokenizer().orElseThrow().encode("Once upon a time", true));
   }
 
   @Test
@@ -54,20 +69,23 @@ class Stories260KConformanceTest {
   Stream<DynamicTest> greedyTokensMatchGolden() throws IOException {
     JsonNode golden = JSON.readTree(TestData.model("stories260K").resolve("golden.json").toFile());
     List<DynamicTest> tests = new ArrayList<>();
-    for (JsonNode g : golden) {
-      int[] ids = ints(g.get("token_ids"));
-      int promptLength = g.get("num_prompt_tokens").asInt();
-      String name = g.get("source").asText() + ": '" + g.get("prompt").asText() + "' steps " + g.get("steps").asInt();
-      tests.add(DynamicTest.dynamicTest(name, () -> {
-        int[] prompt = Arrays.copyOf(ids, promptLength);
-        int[] expected = Arrays.copyOfRange(ids, promptLength, ids.length);
-        try (Session session = model.newSession(SessionOptions.defaults().withContextLength(512).withBatchSize(16))) {
-          GenerationResult r = session.generate(prompt, GenerationOptions.defaults().withMaxTokens(expected.length)
-              .withStopOnEos(false), TokenListener.NONE);
-          assertArrayEquals(expected, r.generatedIds(), name);
-          assertEquals(FinishReason.LENGTH, r.finishReason());
-        }
-      }));
+    for (LanguageModel model : List.of(Stories260KConformanceTest.model, gguf)) {
+      for (JsonNode g : golden) {
+        int[] ids = ints(g.get("token_ids"));
+        int promptLength = g.get("num_prompt_tokens").asInt();
+        String name = model.directory().getFileName() + " " + g.get("source").asText() + ": '" + g.get("prompt").asText()
+            + "' steps " + g.get("steps").asInt();
+        tests.add(DynamicTest.dynamicTest(name, () -> {
+          int[] prompt = Arrays.copyOf(ids, promptLength);
+          int[] expected = Arrays.copyOfRange(ids, promptLength, ids.length);
+          try (Session session = model.newSession(SessionOptions.defaults().withContextLength(512).withBatchSize(16))) {
+            GenerationResult r = session.generate(prompt, GenerationOptions.defaults().withMaxTokens(expected.length)
+                .withStopOnEos(false), TokenListener.NONE);
+            assertArrayEquals(expected, r.generatedIds(), name);
+            assertEquals(FinishReason.LENGTH, r.finishReason());
+          }
+        }));
+      }
     }
     return tests.stream();
   }
@@ -87,26 +105,28 @@ class Stories260KConformanceTest {
   Stream<DynamicTest> logitsMatchLlama2c() throws IOException {
     JsonNode root = JSON.readTree(TestData.model("stories260K").resolve("golden_logits.json").toFile());
     List<DynamicTest> tests = new ArrayList<>();
-    for (JsonNode entry : root.get("sequences")) {
-      String prompt = entry.get("prompt").asText();
-      tests.add(DynamicTest.dynamicTest(prompt, () -> {
-        int[] ids = ints(entry.get("token_ids"));
-        JsonNode expected = entry.get("positions");
-        int positions = expected.size();
-        try (Session session = model.newSession(SessionOptions.defaults().withContextLength(512).withBatchSize(7))) {
-          float[] all = session.feedAll(Arrays.copyOf(ids, positions));
-          int vocab = model.config().vocabSize();
-          double maxDiff = 0;
-          for (int p = 0; p < positions; p++) {
-            for (int v = 0; v < vocab; v++) {
-              JsonNode row = expected.get(p);
-              assertEquals(ids[p], row.get("token").asInt());
-              maxDiff = Math.max(maxDiff, Math.abs(all[p * vocab + v] - row.get("logits").get(v).asDouble()));
+    for (LanguageModel model : List.of(Stories260KConformanceTest.model, gguf)) {
+      for (JsonNode entry : root.get("sequences")) {
+        String prompt = entry.get("prompt").asText();
+        tests.add(DynamicTest.dynamicTest(model.directory().getFileName() + " " + prompt, () -> {
+          int[] ids = ints(entry.get("token_ids"));
+          JsonNode expected = entry.get("positions");
+          int positions = expected.size();
+          try (Session session = model.newSession(SessionOptions.defaults().withContextLength(512).withBatchSize(7))) {
+            float[] all = session.feedAll(Arrays.copyOf(ids, positions));
+            int vocab = model.config().vocabSize();
+            double maxDiff = 0;
+            for (int p = 0; p < positions; p++) {
+              for (int v = 0; v < vocab; v++) {
+                JsonNode row = expected.get(p);
+                assertEquals(ids[p], row.get("token").asInt());
+                maxDiff = Math.max(maxDiff, Math.abs(all[p * vocab + v] - row.get("logits").get(v).asDouble()));
+              }
             }
+            assertTrue(maxDiff < 1e-4, "max |logit - llama2.c| = " + maxDiff);
           }
-          assertTrue(maxDiff < 1e-4, "max |logit - llama2.c| = " + maxDiff);
-        }
-      }));
+        }));
+      }
     }
     return tests.stream();
   }

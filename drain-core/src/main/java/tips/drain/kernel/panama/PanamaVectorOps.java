@@ -9,12 +9,34 @@ import tips.drain.kernel.ScalarKernels;
 /**
  * The element-wise and reduction kernels over F32 activations: dot, axpy, add, scale, RMSNorm, softmax,
  * SiLU×up, GELU-tanh×up and soft-capping. Each is a vector loop plus a scalar tail; {@code exp} and
- * {@code tanh} are the Vector API's {@link VectorOperators#EXP} and {@link VectorOperators#TANH} (the JDK's
- * SVML-based intrinsics on x86, within about 1 ulp of {@link Math#exp} and {@link Math#tanh}, ±1 for
- * infinite arguments). The tails and the formulas' order of operations are those of the scalar references.
+ * {@code tanh} are {@link Math#exp} and {@link Math#tanh} lane by lane, not the Vector API's SVML-based
+ * {@link VectorOperators#EXP} and {@link VectorOperators#TANH}, which round differently before and after C2 compiles
+ * them (see {@link #exp}). The tails and the formulas' order of operations are those of the scalar references.
  */
 final class PanamaVectorOps {
   private PanamaVectorOps() {}
+
+  /**
+   * {@code e^v}, lane by lane as {@code (float) Math.exp}. The Vector API's {@link VectorOperators#EXP} is the JDK's
+   * SVML routine once C2 compiles the caller and {@code Math.exp} per lane before, and the two round differently
+   * (measured: 40 of 1024 lanes); a request's output must not depend on when it runs, or with what.
+   */
+  private static FloatVector exp(FloatVector v) {
+    float[] lanes = v.toArray();
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = (float) Math.exp(lanes[i]);
+    }
+    return FloatVector.fromArray(F, lanes, 0);
+  }
+
+  /** {@code tanh(v)}, lane by lane as {@code (float) Math.tanh}, for the reason of {@link #exp}. */
+  private static FloatVector tanh(FloatVector v) {
+    float[] lanes = v.toArray();
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = (float) Math.tanh(lanes[i]);
+    }
+    return FloatVector.fromArray(F, lanes, 0);
+  }
 
   static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
     int lanes = F.length();
@@ -104,7 +126,7 @@ final class PanamaVectorOps {
     FloatVector vsum = FloatVector.zero(F);
     i = 0;
     for (; i <= n - lanes; i += lanes) {
-      FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+      FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(max));
       e.intoArray(x, off + i);
       vsum = vsum.add(e);
     }
@@ -122,7 +144,7 @@ final class PanamaVectorOps {
     int i = 0;
     for (; i <= n - lanes; i += lanes) {
       FloatVector g = FloatVector.fromArray(F, gate, off + i);
-      FloatVector sigmoidDenominator = g.neg().lanewise(VectorOperators.EXP).add(1f);
+      FloatVector sigmoidDenominator = exp(g.neg()).add(1f);
       g.div(sigmoidDenominator).mul(FloatVector.fromArray(F, up, off + i)).intoArray(gate, off + i);
     }
     for (; i < n; i++) {
@@ -142,7 +164,7 @@ final class PanamaVectorOps {
     for (; i <= n - lanes; i += lanes) {
       FloatVector g = FloatVector.fromArray(F, gate, off + i);
       FloatVector inner = g.mul(g).mul(g).mul(GELU_KAPPA).add(g).mul(GELU_BETA);
-      FloatVector onePlusTanh = inner.lanewise(VectorOperators.TANH).add(1f);
+      FloatVector onePlusTanh = tanh(inner).add(1f);
       g.mul(0.5f).mul(onePlusTanh).mul(FloatVector.fromArray(F, up, off + i)).intoArray(gate, off + i);
     }
     for (; i < n; i++) {
@@ -201,7 +223,7 @@ final class PanamaVectorOps {
       FloatVector t = FloatVector.broadcast(F, 1f).div(a.mul(ScalarKernels.ERF_P).add(1f));
       FloatVector poly = t.mul(ScalarKernels.ERF_A5).add(ScalarKernels.ERF_A4).mul(t).add(ScalarKernels.ERF_A3).mul(t)
           .add(ScalarKernels.ERF_A2).mul(t).add(ScalarKernels.ERF_A1).mul(t);
-      FloatVector erfAbs = poly.mul(a.mul(a).neg().lanewise(VectorOperators.EXP)).neg().add(1f);
+      FloatVector erfAbs = poly.mul(exp(a.mul(a).neg())).neg().add(1f);
       FloatVector erf = erfAbs.blend(erfAbs.neg(), v.compare(VectorOperators.LT, 0f));
       v.mul(0.5f).mul(erf.add(1f)).intoArray(x, off + i);
     }
@@ -215,7 +237,7 @@ final class PanamaVectorOps {
     for (; i <= n - lanes; i += lanes) {
       FloatVector g = FloatVector.fromArray(F, x, off + i);
       FloatVector inner = g.mul(g).mul(g).mul(GELU_KAPPA).add(g).mul(GELU_BETA);
-      g.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoArray(x, off + i);
+      g.mul(0.5f).mul(tanh(inner).add(1f)).intoArray(x, off + i);
     }
     ScalarKernels.geluTanhScalar(x, off + i, n - i);
   }
@@ -225,7 +247,7 @@ final class PanamaVectorOps {
     int lanes = F.length();
     int i = 0;
     for (; i <= n - lanes; i += lanes) {
-      FloatVector.fromArray(F, x, off + i).div(cap).lanewise(VectorOperators.TANH).mul(cap).intoArray(x, off + i);
+      tanh(FloatVector.fromArray(F, x, off + i).div(cap)).mul(cap).intoArray(x, off + i);
     }
     for (; i < n; i++) {
       x[off + i] = cap * (float) Math.tanh(x[off + i] / cap);
