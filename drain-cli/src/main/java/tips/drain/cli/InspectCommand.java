@@ -24,12 +24,13 @@ import tips.drain.io.TensorInfo;
 import tips.drain.io.Weights;
 import tips.drain.lora.LoraAdapter;
 import tips.drain.model.ModelConfig;
+import tips.drain.model.PositionEncoding;
 
 /** {@code drain inspect}: what a model directory or GGUF file holds (a GGUF's metadata and tensor types too), as tables. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Show a model's architecture, tensors, dtypes, parameter count and size on disk.")
 final class InspectCommand implements Callable<Integer> {
-  private static final Pattern LAYER = Pattern.compile("(.*\\.layers\\.)(\\d+)(\\..*)");
+  private static final Pattern LAYER = Pattern.compile("(.*\\.(?:layers|h)\\.)(\\d+)(\\..*)");
   private static final Pattern GGUF_LAYER = Pattern.compile("blk\\.(\\d+)\\.(.*)");
 
   @Spec CommandSpec spec;
@@ -104,8 +105,9 @@ final class InspectCommand implements Callable<Integer> {
         .row("heads (q / kv × dim)", c.numHeads() + " / " + c.numKvHeads() + " × " + c.headDim())
         .row("vocabulary", c.vocabSize())
         .row("context", c.contextLength())
-        .row("rope", "theta " + c.rope().theta() + ", " + c.rope().scaling().type())
-        .row("features", c.features().isEmpty() ? "-" : String.join(", ", c.features()))
+        .row("positions", c.positions() == PositionEncoding.ROPE
+            ? "rope, theta " + c.rope().theta() + ", " + c.rope().scaling().type() : c.positions().toString().toLowerCase())
+        .row("features", m.features().isEmpty() ? "-" : String.join(", ", m.features()))
         .row("adapter", model.adapter == null ? "-" : LoraAdapter.load(model.adapter).describe() + " (" + model.adapterMode + ")")
         .row("eos ids", Arrays.toString(m.eosTokenIds()))
         .row("parameters", Table.count(params))

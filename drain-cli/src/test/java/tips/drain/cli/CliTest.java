@@ -85,6 +85,27 @@ class CliTest {
     assertTrue(r.out().contains("[64, 64]"), r.out());
   }
 
+  /** The new families' special features, from their config and their weights, and their GPT-2 style layer names. */
+  @Test
+  void inspectShowsTheNewFamiliesFeatures() {
+    String[][] expected = {
+        {"tiny-bloom", "bloom (BloomForCausalLM)", "alibi", "ALiBi positions (no rotary)", "embedding norm",
+            "fused query_key_value (grouped per KV head)", "LayerNorm", "transformer.h.{0..1}.self_attention.query_key_value.weight"},
+        {"tiny-falcon", "falcon (FalconForCausalLM)", "rope, theta 10000.0", "parallel attention and MLP",
+            "one norm for attention and MLP", "non-gated MLP", "transformer.h.{0..2}.mlp.dense_h_to_4h.weight"},
+        {"tiny-falcon40b", "parallel attention and MLP", "fused query_key_value", "[128, 64]"},
+        {"tiny-gpt_oss", "gpt_oss (GptOssForCausalLM)", "attention sinks", "sliding window 8 on 2 of 4 layers",
+            "mixture of experts: top-4 of 8", "rope scaling yarn", "router bias"},
+        {"tiny-qwen3_moe", "qwen3_moe (Qwen3MoeForCausalLM)", "mixture of experts: top-2 of 8"}};
+    for (String[] e : expected) {
+      Result r = run("inspect", "--model", TestData.model(e[0]).toString());
+      assertEquals(0, r.code(), r.err());
+      for (int i = 1; i < e.length; i++) {
+        assertTrue(r.out().contains(e[i]), e[0] + " shows '" + e[i] + "': " + r.out());
+      }
+    }
+  }
+
   @Test
   void ggufModelsGenerateAndInspect() {
     String gguf = TestData.model("stories260K").resolve("original/stories260K.gguf").toString();

@@ -2,6 +2,8 @@ package tips.drain.api;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import tips.drain.DrainException;
 import tips.drain.engine.Engine;
@@ -227,6 +229,16 @@ public final class LanguageModel implements AutoCloseable {
   /** Bytes of weights a decode step reads. */
   public long decodeBytes() {
     return transformer.decodeBytes();
+  }
+
+  /**
+   * What this model does beyond a plain Llama, in words: its configuration's features (windows, experts, norms,
+   * positions...) then its weights' (fused projections, sinks...).
+   */
+  public List<String> features() {
+    List<String> f = new ArrayList<>(config.features());
+    f.addAll(transformer.weights().features());
+    return f;
   }
 
   /** The storage format of the layers' weight matrices, e.g. {@code BF16} or {@code Q4_0}. */

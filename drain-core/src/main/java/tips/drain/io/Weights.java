@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import tips.drain.kernel.Kernels;
+import tips.drain.tensor.DType;
 import tips.drain.tensor.DenseMatrix;
 import tips.drain.tensor.Matrix;
 import tips.drain.tensor.MatrixFormat;
@@ -172,6 +173,41 @@ public final class Weights {
     }
     float[] stored = files.toFloatArray(full);
     return overlay == null ? stored : overlay.vector(full, stored);
+  }
+
+  /**
+   * A tensor of any rank as floats, checked against {@code shape} (e.g. GPT-OSS's experts stacked into
+   * {@code [experts, hidden, 2·ffn]}), converted from the stored float type. Not passed through the overlay.
+   */
+  public float[] floats(String name, long... shape) {
+    String full = prefix + name;
+    TensorInfo t = files.info(full);
+    boolean same = t.rank() == shape.length;
+    for (int i = 0; same && i < shape.length; i++) {
+      same = t.dim(i) == shape[i];
+    }
+    if (!same) {
+      throw mismatch(full, t, shape);
+    }
+    if (!t.dtype().isFloatWeight()) {
+      throw new WeightException(full + ": dtype " + t.dtype() + " is not a weight type (expected F32, F16 or BF16)");
+    }
+    return files.toFloatArray(full);
+  }
+
+  /** A U8 tensor's bytes in place, checked against {@code shape} (e.g. GPT-OSS's MXFP4 {@code *_blocks}, {@code *_scales}). */
+  public MemorySegment bytes(String name, long... shape) {
+    String full = prefix + name;
+    TensorInfo t = files.info(full);
+    boolean same = t.rank() == shape.length && t.dtype() == DType.U8;
+    for (int i = 0; same && i < shape.length; i++) {
+      same = t.dim(i) == shape[i];
+    }
+    if (!same) {
+      throw new WeightException(full + ": expected U8 " + Arrays.toString(shape) + ", got " + t.shapeString() + " ("
+          + t.dtype() + ")");
+    }
+    return files.segment(full);
   }
 
   private static WeightException mismatch(String name, TensorInfo t, long[] expected) {

@@ -117,12 +117,49 @@ public interface Kernels {
   }
 
   /**
+   * {@link #attention} with soft-capping (see below) and two per-head terms that some families add to the
+   * scores; {@code alibiSlopes} and {@code sinks} are indexed by query head, head {@code h} of this group being
+   * {@code headOff + h}, and either may be {@code null} (none):
+   * <ul>
+   *   <li>ALiBi (BLOOM): {@code score_p += alibiSlopes[headOff + h] * (p - (to - 1))}, a penalty growing with the
+   *       distance from the query, which is the newest visible position {@code to - 1};
+   *   <li>attention sinks (GPT-OSS): the softmax runs over the scores and one more logit {@code sinks[headOff + h]},
+   *       which is dropped afterwards, so a head's weights sum to less than 1.
+   * </ul>
+   * Soft-capping, when {@code softcap != 0}, applies to {@code scale * q·k} before the ALiBi term. Without
+   * either term this is {@link #attention(float[], int, int, int, float[], int, float[], int, int, int, int, float,
+   * float, float[], float[], int)}; the default with a term is the scalar reference
+   * {@link ScalarKernels#attentionScalar(float[], int, int, int, float[], int, float[], int, int, int, int, float, float,
+   * float[], float[], int, float[], float[], int)}.
+   */
+  default void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values,
+      int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] alibiSlopes, float[] sinks,
+      int headOff, float[] scores, float[] out, int outOff) {
+    if (alibiSlopes == null && sinks == null) {
+      attention(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, softcap, scores, out,
+          outOff);
+    } else {
+      ScalarKernels.attentionScalar(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale,
+          softcap, alibiSlopes, sinks, headOff, scores, out, outOff);
+    }
+  }
+
+  /**
    * GeGLU with the tanh approximation of GELU ({@code gelu_pytorch_tanh}):
    * {@code gate[off+i] = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up[off+i]}. The default is the scalar
    * reference {@link ScalarKernels#geluTanhMulScalar}.
    */
   default void geluTanhMul(float[] gate, float[] up, int off, int n) {
     ScalarKernels.geluTanhMulScalar(gate, up, off, n);
+  }
+
+  /**
+   * GPT-OSS's clamped SwiGLU: {@code g = min(gate, limit)}, {@code u = clamp(up, -limit, limit)},
+   * {@code gate[off+i] = (u + 1) · g · σ(alpha · g)}. The default is the scalar reference
+   * {@link ScalarKernels#clampedSwigluMulScalar}.
+   */
+  default void clampedSwigluMul(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    ScalarKernels.clampedSwigluMulScalar(gate, up, off, n, alpha, limit);
   }
 
   /**

@@ -121,21 +121,9 @@ public final class ScalarKernels implements Kernels {
 
   @Override
   public void softmax(float[] x, int off, int n) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, x[off + i]);
-    }
-    float sum = 0f;
-    for (int i = 0; i < n; i++) {
-      float e = (float) Math.exp(x[off + i] - max);
-      x[off + i] = e;
-      sum += e;
-    }
-    float inv = 1f / sum;
-    for (int i = 0; i < n; i++) {
-      x[off + i] *= inv;
-    }
+    softmaxWithSinkScalar(x, off, n, Float.NEGATIVE_INFINITY);
   }
+
 
   @Override
   public void siluMul(float[] gate, float[] up, int off, int n) {
@@ -224,6 +212,15 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
+  /** The reference of {@link Kernels#clampedSwigluMul}, in float as transformers' {@code GptOssExperts}. */
+  public static void clampedSwigluMulScalar(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    for (int i = 0; i < n; i++) {
+      float g = Math.min(gate[off + i], limit);
+      float u = Math.max(-limit, Math.min(up[off + i], limit));
+      gate[off + i] = (u + 1f) * (g / (1f + (float) Math.exp(-(g * alpha))));
+    }
+  }
+
   /** The reference of {@link Kernels#softcap}. */
   public static void softcapScalar(float[] x, int off, int n, float cap) {
     for (int i = 0; i < n; i++) {
@@ -238,9 +235,20 @@ public final class ScalarKernels implements Kernels {
         outOff);
   }
 
-  /** The reference of both {@link Kernels#attention} methods: soft-capped scores when {@code softcap != 0}. */
+  /** The reference of the {@link Kernels#attention} methods without ALiBi or sinks. */
   public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values,
       int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    attentionScalar(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, softcap, null,
+        null, 0, scores, out, outOff);
+  }
+
+  /**
+   * The reference of every {@link Kernels#attention} method: soft-capped scores when {@code softcap != 0}, ALiBi
+   * when {@code alibiSlopes != null}, a sink logit per head when {@code sinks != null}.
+   */
+  public static void attentionScalar(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values,
+      int valueOff, int valueStride, int from, int to, float scale, float softcap, float[] alibiSlopes, float[] sinks,
+      int headOff, float[] scores, float[] out, int outOff) {
     ScalarKernels k = REFERENCE;
     int len = to - from;
     for (int h = 0; h < heads; h++) {
@@ -257,7 +265,10 @@ public final class ScalarKernels implements Kernels {
         }
         scores[h * len + p - from] = score;
       }
-      k.softmax(scores, h * len, len);
+      if (alibiSlopes != null) {
+        alibiScalar(scores, h * len, len, alibiSlopes[headOff + h]);
+      }
+      softmaxWithSinkScalar(scores, h * len, len, sinks != null ? sinks[headOff + h] : Float.NEGATIVE_INFINITY);
       int oh = outOff + h * headDim;
       for (int d = 0; d < headDim; d++) {
         out[oh + d] = 0f;
@@ -267,4 +278,37 @@ public final class ScalarKernels implements Kernels {
       }
     }
   }
+
+  /** ALiBi's term: {@code x[off + i] += slope * (i - (n - 1))}, the last element being the query's own position. */
+  public static void alibiScalar(float[] x, int off, int n, float slope) {
+    for (int i = 0; i < n; i++) {
+      x[off + i] += slope * (float) (i - (n - 1));
+    }
+  }
+
+  /**
+   * Softmax over {@code x[off .. off+n)} and one more logit {@code sink} that takes part in the normalization but
+   * is not stored (GPT-OSS's attention sinks): {@code x_i = exp(x_i - m) / (Σ exp(x_j - m) + exp(sink - m))}; with
+   * {@code sink} negative infinity, the plain softmax.
+   */
+  public static void softmaxWithSinkScalar(float[] x, int off, int n, float sink) {
+    float max = sink;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float e = (float) Math.exp(x[off + i] - max);
+      x[off + i] = e;
+      sum += e;
+    }
+    if (sink != Float.NEGATIVE_INFINITY) {
+      sum += (float) Math.exp(sink - max);
+    }
+    float inv = 1f / sum;
+    for (int i = 0; i < n; i++) {
+      x[off + i] *= inv;
+    }
+  }
+
 }

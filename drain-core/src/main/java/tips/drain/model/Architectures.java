@@ -4,14 +4,18 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tips.drain.model.bloom.BloomArchitecture;
+import tips.drain.model.falcon.FalconArchitecture;
 import tips.drain.model.gemma2.Gemma2Architecture;
 import tips.drain.model.gemma3.Gemma3Architecture;
+import tips.drain.model.gptoss.GptOssArchitecture;
 import tips.drain.model.llama.LlamaArchitecture;
 import tips.drain.model.mistral.MistralArchitecture;
 import tips.drain.model.mixtral.MixtralArchitecture;
 import tips.drain.model.phi3.Phi3Architecture;
 import tips.drain.model.qwen2.Qwen2Architecture;
 import tips.drain.model.qwen3.Qwen3Architecture;
+import tips.drain.model.qwen3moe.Qwen3MoeArchitecture;
 
 /** The registry of supported model families, keyed by {@code model_type}. */
 public final class Architectures {
@@ -26,6 +30,10 @@ public final class Architectures {
     register(new Phi3Architecture());
     register(new Gemma2Architecture());
     register(new Gemma3Architecture());
+    register(new Qwen3MoeArchitecture());
+    register(new FalconArchitecture());
+    register(new BloomArchitecture());
+    register(new GptOssArchitecture());
   }
 
   private Architectures() {}

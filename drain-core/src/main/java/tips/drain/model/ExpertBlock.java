@@ -8,7 +8,7 @@ import tips.drain.util.Parallel;
 /**
  * The sparse MLP of a mixture-of-experts layer, as transformers' {@code MixtralSparseMoeBlock}:
  * <pre>
- *   router_logits = gate(x); weights, experts = route(router_logits)        (see ExpertRouting)
+ *   router_logits = gate(x) (+ bias); weights, experts = route(router_logits)  (see ExpertRouting)
  *   out = sum over the chosen experts e, in expert order: weight_e * w2(act(w1(x)) * w3(x))
  * </pre>
  * Each expert runs once on the tokens routed to it (gathered into a batch). The experts run in parallel: the
@@ -33,7 +33,7 @@ final class ExpertBlock {
   void forward(MixtureOfExperts moe, float[] xb, int count, float[] out, ForwardState.ExpertState s, Parallel parallel,
       Products products) {
     final int hidden = config.hiddenSize();
-    final int ffn = config.intermediateSize();
+    final int ffn = config.expertIntermediateSize();
     final int numExperts = moe.experts().size();
     final int k = moe.topK();
 
@@ -45,7 +45,11 @@ final class ExpertBlock {
     }
     Arrays.fill(s.tokenCount, 0);
     for (int b = 0; b < count; b++) {
-      ExpertRouting.route(s.routerLogits, b * numExperts, numExperts, k, s.probs, s.chosen, s.weights, b * k);
+      if (moe.routerBias() != null) {
+        kernels.add(s.routerLogits, b * numExperts, moe.routerBias(), 0, numExperts);
+      }
+      ExpertRouting.route(s.routerLogits, b * numExperts, numExperts, k, s.probs, s.chosen, s.weights, b * k,
+          config.expertWeighting());
       for (int j = 0; j < k; j++) {
         int e = s.chosen[b * k + j];
         int i = s.tokenCount[e]++;
@@ -77,7 +81,7 @@ final class ExpertBlock {
     for (int a = 0; a < active; a++) {
       int e = s.active[a];
       for (int i = 0; i < s.tokenCount[e]; i++) {
-        activate(s.gate[e], s.up[e], i * ffn, ffn);
+        Activations.gated(kernels, config.activation(), s.gate[e], s.up[e], i * ffn, ffn);
       }
     }
     // y = w2(h) for every active expert, likewise
@@ -117,13 +121,6 @@ final class ExpertBlock {
           out[i * rows + r] += bias[r];
         }
       }
-    }
-  }
-
-  private void activate(float[] gate, float[] up, int off, int n) {
-    switch (config.activation()) {
-      case SILU -> kernels.siluMul(gate, up, off, n);
-      case GELU_TANH -> kernels.geluTanhMul(gate, up, off, n);
     }
   }
 }

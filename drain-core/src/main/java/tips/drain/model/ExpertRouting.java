@@ -5,12 +5,29 @@ package tips.drain.model;
  * <pre>
  *   routing_weights = softmax(router_logits, dim=-1, dtype=float)    # over all experts
  *   routing_weights, selected_experts = topk(routing_weights, top_k)
- *   routing_weights /= routing_weights.sum(dim=-1, keepdim=True)      # renormalized over the chosen ones
+ *   routing_weights /= routing_weights.sum(dim=-1, keepdim=True)      # renormalized (norm_topk_prob)
  * </pre>
  * Ties go to the lower expert index.
  */
 public final class ExpertRouting {
   private ExpertRouting() {}
+
+  /** What the chosen experts' weights are. */
+  public enum Weighting {
+    /**
+     * Their probabilities renormalized to sum to 1 (Mixtral; Qwen3-MoE's {@code norm_topk_prob: true}; GPT-OSS,
+     * whose softmax over the top-k logits is the same thing).
+     */
+    RENORMALIZED,
+    /** Their probabilities under the softmax over all experts, as they are ({@code norm_topk_prob: false}). */
+    PROBABILITIES
+  }
+
+  /** {@link #route(float[], int, int, int, float[], int[], float[], int, Weighting)}, renormalized. */
+  public static void route(float[] logits, int off, int experts, int k, float[] probs, int[] chosen, float[] weights,
+      int outOff) {
+    route(logits, off, experts, k, probs, chosen, weights, outOff, Weighting.RENORMALIZED);
+  }
 
   /**
    * Routes one token.
@@ -18,10 +35,11 @@ public final class ExpertRouting {
    * @param logits router logits, {@code logits[off .. off + experts)}
    * @param probs scratch of at least {@code experts} floats
    * @param chosen receives the {@code k} chosen experts, best first, at {@code chosen[outOff ..]}
-   * @param weights receives their routing weights (summing to 1) at {@code weights[outOff ..]}
+   * @param weights receives their routing weights at {@code weights[outOff ..]}
+   * @param weighting renormalized (summing to 1) or the probabilities as they are
    */
   public static void route(float[] logits, int off, int experts, int k, float[] probs, int[] chosen, float[] weights,
-      int outOff) {
+      int outOff, Weighting weighting) {
     // softmax over all experts, in float
     float max = Float.NEGATIVE_INFINITY;
     for (int e = 0; e < experts; e++) {
@@ -44,6 +62,12 @@ public final class ExpertRouting {
         }
       }
       chosen[outOff + j] = best;
+    }
+    if (weighting == Weighting.PROBABILITIES) {
+      for (int j = 0; j < k; j++) {
+        weights[outOff + j] = probs[chosen[outOff + j]];
+      }
+      return;
     }
     // renormalize the chosen probabilities
     float chosenSum = 0f;

@@ -3,8 +3,11 @@ package tips.drain.model;
 import java.util.function.UnaryOperator;
 import tips.drain.tensor.Matrix;
 
-/** The MLP of a decoder layer: a dense gated MLP ({@link FeedForwardWeights}) or a {@link MixtureOfExperts}. */
-public sealed interface FeedForward permits FeedForwardWeights, MixtureOfExperts {
+/**
+ * The MLP of a decoder layer: a dense gated MLP ({@link FeedForwardWeights}), a plain one ({@link PlainMlp}) or a
+ * {@link MixtureOfExperts}.
+ */
+public sealed interface FeedForward permits FeedForwardWeights, PlainMlp, MixtureOfExperts {
 
   /** The same MLP with every matrix replaced by {@code f(matrix)}. */
   FeedForward mapMatrices(UnaryOperator<Matrix> f);

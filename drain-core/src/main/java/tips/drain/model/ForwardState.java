@@ -1,5 +1,7 @@
 package tips.drain.model;
 
+import java.util.List;
+
 /**
  * Scratch buffers of one forward pass over up to {@code batch} tokens, allocated once per session. Row
  * {@code b} of a buffer belongs to the {@code b}-th token of the batch.
@@ -25,7 +27,7 @@ public final class ForwardState {
   final float[][] scores;
   /** (headDim): one head before its query/key norm. */
   final float[] head;
-  /** (batch, ffn): gate activations of a dense MLP. */
+  /** (batch, ffn): gate activations of a dense MLP (a plain MLP's activations). */
   final float[] hb;
   /** (batch, ffn): up projections of a dense MLP. */
   final float[] hb2;
@@ -37,6 +39,12 @@ public final class ForwardState {
   /** {@code {q, k, v}} and {@code {hb, hb2}}: the outputs of decode's matrix groups. */
   final float[][] qkvOut;
   final float[][] gateUpOut;
+  /** (batch, queryDim + 2·kvDim): outputs of a fused query_key_value, made on first use. */
+  private float[] fusedQkv;
+  /** (batch, hidden): the layer's input, which a parallel residual's MLP reads; made on first use. */
+  private float[] layerInput;
+  private final int qkvWidth;
+  private final int hiddenSize;
   /** The batch and cache of {@link Transformer}'s single-sequence call. */
   final Batch single;
   final KvCache[] caches = new KvCache[1];
@@ -58,19 +66,37 @@ public final class ForwardState {
     }
     scores = new float[c.numKvHeads()][c.groupSize() * visible];
     head = new float[c.headDim()];
-    boolean moe = c.isMixtureOfExperts();
-    hb = moe ? null : new float[batch * c.intermediateSize()];
-    hb2 = moe ? null : new float[batch * c.intermediateSize()];
-    experts = moe ? new ExpertState(c, batch) : null;
+    boolean dense = c.hasDenseLayers();
+    hb = dense ? new float[batch * c.intermediateSize()] : null;
+    hb2 = dense ? new float[batch * c.intermediateSize()] : null;
+    experts = c.isMixtureOfExperts() ? new ExpertState(c, batch) : null;
     qkvOut = new float[][] {q, k, v};
-    gateUpOut = moe ? null : new float[][] {hb, hb2};
-    java.util.List<RopeConfig> ropes = Transformer.distinctRopes(c);
+    gateUpOut = dense ? new float[][] {hb, hb2} : null;
+    qkvWidth = c.queryDim() + 2 * c.kvDim();
+    hiddenSize = hidden;
+    List<RopeConfig> ropes = Transformer.distinctRopes(c);
     cos = new float[ropes.size()][];
     sin = new float[ropes.size()][];
     for (int r = 0; r < ropes.size(); r++) {
       cos[r] = new float[batch * (ropes.get(r).rotaryDim() / 2)];
       sin[r] = new float[batch * (ropes.get(r).rotaryDim() / 2)];
     }
+  }
+
+  /** The buffer of a fused query_key_value's outputs. */
+  float[] fusedQkv() {
+    if (fusedQkv == null) {
+      fusedQkv = new float[batch * qkvWidth];
+    }
+    return fusedQkv;
+  }
+
+  /** The buffer holding a layer's input for a parallel residual. */
+  float[] layerInput() {
+    if (layerInput == null) {
+      layerInput = new float[batch * hiddenSize];
+    }
+    return layerInput;
   }
 
   /** Tokens per forward call. */
@@ -112,8 +138,8 @@ public final class ForwardState {
       active = new int[e];
       in = new float[e][batch * c.hiddenSize()];
       out = new float[e][batch * c.hiddenSize()];
-      gate = new float[e][batch * c.intermediateSize()];
-      up = new float[e][batch * c.intermediateSize()];
+      gate = new float[e][batch * c.expertIntermediateSize()];
+      up = new float[e][batch * c.expertIntermediateSize()];
     }
   }
 }

@@ -50,7 +50,28 @@ public record HfConfig(
     @JsonProperty("torch_dtype") String torchDtype,
     @JsonProperty("original_max_position_embeddings") Integer originalMaxPositionEmbeddings,
     @JsonProperty("use_bidirectional_attention") Boolean useBidirectionalAttention,
-    @JsonProperty("text_config") JsonNode textConfig) {
+    @JsonProperty("text_config") JsonNode textConfig,
+    // Falcon and BLOOM
+    @JsonProperty("n_layer") Integer nLayer,
+    @JsonProperty("n_head") Integer nHead,
+    @JsonProperty("layer_norm_epsilon") Double layerNormEpsilon,
+    @JsonProperty("ffn_hidden_size") Integer ffnHiddenSize,
+    @JsonProperty("activation") String activation,
+    @JsonProperty("multi_query") Boolean multiQuery,
+    @JsonProperty("new_decoder_architecture") Boolean newDecoderArchitecture,
+    @JsonProperty("parallel_attn") Boolean parallelAttn,
+    @JsonProperty("num_kv_heads") Integer numKvHeads,
+    @JsonProperty("num_ln_in_parallel_attn") Integer numLnInParallelAttn,
+    @JsonProperty("bias") Boolean bias,
+    @JsonProperty("alibi") Boolean alibi,
+    @JsonProperty("apply_residual_connection_post_layernorm") Boolean applyResidualConnectionPostLayernorm,
+    // Qwen3-MoE and GPT-OSS
+    @JsonProperty("num_experts") Integer numExperts,
+    @JsonProperty("moe_intermediate_size") Integer moeIntermediateSize,
+    @JsonProperty("norm_topk_prob") Boolean normTopkProb,
+    @JsonProperty("decoder_sparse_step") Integer decoderSparseStep,
+    @JsonProperty("mlp_only_layers") List<Integer> mlpOnlyLayers,
+    @JsonProperty("swiglu_limit") Double swigluLimit) {
 
   /** True when {@code key} is absent from config.json (its config class default applies), false when it is null. */
   public static boolean absent(JsonNode value) {

@@ -9,15 +9,16 @@ import tips.drain.tensor.Matrix;
  *   x += attentionOutputNorm?(attention(attentionNorm(x)))
  *   x += feedForwardOutputNorm?(feedForward(feedForwardNorm(x)))
  * </pre>
- * Llama's {@code input_layernorm} is {@code attentionNorm} and its {@code post_attention_layernorm} is
- * {@code feedForwardNorm}; Gemma 2/3 add {@code attentionOutputNorm} (their {@code post_attention_layernorm})
- * and {@code feedForwardOutputNorm}. The output norms are null when absent.
+ * (with {@link Residual#PARALLEL}, both read the layer's input x). Llama's {@code input_layernorm} is
+ * {@code attentionNorm} and its {@code post_attention_layernorm} is {@code feedForwardNorm}; Gemma 2/3 add
+ * {@code attentionOutputNorm} (their {@code post_attention_layernorm}) and {@code feedForwardOutputNorm}; Falcon-7B
+ * uses its one {@code input_layernorm} as both input norms. The output norms are null when absent.
  */
-public record LayerWeights(float[] attentionNorm, AttentionWeights attention, float[] attentionOutputNorm,
-    float[] feedForwardNorm, FeedForward feedForward, float[] feedForwardOutputNorm) {
+public record LayerWeights(Norm attentionNorm, AttentionWeights attention, Norm attentionOutputNorm,
+    Norm feedForwardNorm, FeedForward feedForward, Norm feedForwardOutputNorm) {
 
   /** A Llama layer: pre-norms only. */
-  public LayerWeights(float[] inputNorm, AttentionWeights attention, float[] postAttentionNorm, FeedForward mlp) {
+  public LayerWeights(Norm inputNorm, AttentionWeights attention, Norm postAttentionNorm, FeedForward mlp) {
     this(inputNorm, attention, null, postAttentionNorm, mlp, null);
   }
 
@@ -29,8 +30,8 @@ public record LayerWeights(float[] attentionNorm, AttentionWeights attention, fl
 
   /** This layer combined part by part with the same layer of another load (see {@link TransformerWeights#combine}). */
   public LayerWeights combine(LayerWeights other, TransformerWeights.Combiner c) {
-    return new LayerWeights(c.vector(attentionNorm, other.attentionNorm), attention.combine(other.attention, c),
-        c.vector(attentionOutputNorm, other.attentionOutputNorm), c.vector(feedForwardNorm, other.feedForwardNorm),
-        feedForward.combine(other.feedForward, c), c.vector(feedForwardOutputNorm, other.feedForwardOutputNorm));
+    return new LayerWeights(Norm.combine(attentionNorm, other.attentionNorm, c), attention.combine(other.attention, c),
+        Norm.combine(attentionOutputNorm, other.attentionOutputNorm, c), Norm.combine(feedForwardNorm, other.feedForwardNorm, c),
+        feedForward.combine(other.feedForward, c), Norm.combine(feedForwardOutputNorm, other.feedForwardOutputNorm, c));
   }
 }

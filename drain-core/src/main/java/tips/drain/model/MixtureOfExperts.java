@@ -6,11 +6,17 @@ import java.util.function.UnaryOperator;
 import tips.drain.tensor.Matrix;
 
 /**
- * A sparse MLP (Mixtral's {@code block_sparse_moe}): {@code router (experts, hidden)} scores the experts of
- * each token, the {@code topK} best run, and their outputs are summed with the routing weights (see
- * {@link ExpertRouting}).
+ * A sparse MLP (Mixtral's {@code block_sparse_moe}): {@code router (experts, hidden)} (plus {@code routerBias},
+ * GPT-OSS; else null) scores the experts of each token, the {@code topK} best run, and their outputs are summed
+ * with the routing weights (see {@link ExpertRouting}).
  */
-public record MixtureOfExperts(Matrix router, List<FeedForwardWeights> experts, int topK) implements FeedForward {
+public record MixtureOfExperts(Matrix router, float[] routerBias, List<FeedForwardWeights> experts, int topK)
+    implements FeedForward {
+
+  /** A router without bias. */
+  public MixtureOfExperts(Matrix router, List<FeedForwardWeights> experts, int topK) {
+    this(router, null, experts, topK);
+  }
 
   public MixtureOfExperts {
     experts = List.copyOf(experts);
@@ -25,7 +31,7 @@ public record MixtureOfExperts(Matrix router, List<FeedForwardWeights> experts, 
   /** The router keeps its precision (it is small and decides which experts run); the experts are mapped. */
   @Override
   public MixtureOfExperts mapMatrices(UnaryOperator<Matrix> f) {
-    return new MixtureOfExperts(router, experts.stream().map(e -> e.mapMatrices(f)).toList(), topK);
+    return new MixtureOfExperts(router, routerBias, experts.stream().map(e -> e.mapMatrices(f)).toList(), topK);
   }
 
   @Override
@@ -37,7 +43,7 @@ public record MixtureOfExperts(Matrix router, List<FeedForwardWeights> experts, 
     for (int e = 0; e < experts.size(); e++) {
       combined.add(experts.get(e).combine(o.experts.get(e), c));
     }
-    return new MixtureOfExperts(c.matrix(router, o.router), combined, topK);
+    return new MixtureOfExperts(c.matrix(router, o.router), c.vector(routerBias, o.routerBias), combined, topK);
   }
 
   @Override

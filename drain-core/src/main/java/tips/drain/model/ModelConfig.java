@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A resolved, validated model configuration: every default applied, every size checked. Built from a
@@ -40,6 +41,12 @@ import java.util.Objects;
  * @param finalSoftcap logits become {@code cap * tanh(logit / cap)}; 0 for none
  * @param numExperts experts of each layer's sparse MLP, 0 for a dense MLP
  * @param numExpertsPerToken experts routed to per token (top-k), 0 for a dense MLP
+ * @param expertIntermediateSize MLP width of each expert ({@code moe_intermediate_size}); the dense layers of a
+ *     model that mixes both use {@code intermediateSize}
+ * @param expertWeighting whether the chosen experts' probabilities are renormalized ({@code norm_topk_prob})
+ * @param normKind RMSNorm or LayerNorm ({@code rmsNormEps} is then the LayerNorm's epsilon)
+ * @param residual sequential or parallel attention and MLP
+ * @param positions rotary embeddings or ALiBi
  */
 public record ModelConfig(
     String family,
@@ -68,7 +75,12 @@ public record ModelConfig(
     float attentionSoftcap,
     float finalSoftcap,
     int numExperts,
-    int numExpertsPerToken) {
+    int numExpertsPerToken,
+    int expertIntermediateSize,
+    ExpertRouting.Weighting expertWeighting,
+    NormKind normKind,
+    Residual residual,
+    PositionEncoding positions) {
 
   public ModelConfig {
     eosTokenIds = eosTokenIds.clone();
@@ -82,6 +94,14 @@ public record ModelConfig(
     if ((numExperts == 0) != (numExpertsPerToken == 0) || numExpertsPerToken > numExperts) {
       throw new IllegalArgumentException("top-" + numExpertsPerToken + " of " + numExperts + " experts");
     }
+    if (numExperts == 0 && layers.stream().anyMatch(l -> l.mlp() == LayerConfig.Mlp.SPARSE)) {
+      throw new IllegalArgumentException("sparse layers without experts");
+    }
+  }
+
+  /** True when some layer has a dense MLP ({@code intermediateSize} wide). */
+  public boolean hasDenseLayers() {
+    return layers.stream().anyMatch(l -> l.mlp() == LayerConfig.Mlp.DENSE);
   }
 
   /**
@@ -95,7 +115,8 @@ public record ModelConfig(
     this(family, architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize,
         contextLength, rmsNormEps, rope, tieWordEmbeddings, attentionBias, mlpBias, activation, slidingWindow, bosTokenId,
         eosTokenIds, Collections.nCopies(numLayers, new LayerConfig(slidingWindow, rope)), 0f, 1f,
-        defaultAttentionScale(headDim), 0f, 0f, 0, 0);
+        defaultAttentionScale(headDim), 0f, 0f, 0, 0, 0, ExpertRouting.Weighting.RENORMALIZED, NormKind.RMS_NORM,
+        Residual.SEQUENTIAL, PositionEncoding.ROPE);
   }
 
   /**
@@ -103,11 +124,13 @@ public record ModelConfig(
    * frequency factors a GGUF file stores as a tensor).
    */
   public ModelConfig withRope(java.util.function.UnaryOperator<RopeConfig> f) {
-    List<LayerConfig> perLayer = layers.stream().map(l -> new LayerConfig(l.slidingWindow(), f.apply(l.rope()))).toList();
+    List<LayerConfig> perLayer = layers.stream()
+        .map(l -> new LayerConfig(l.slidingWindow(), f.apply(l.rope()), l.mlp())).toList();
     return new ModelConfig(family, architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
         vocabSize, contextLength, rmsNormEps, f.apply(rope), tieWordEmbeddings, attentionBias, mlpBias, activation,
         slidingWindow, bosTokenId, eosTokenIds, perLayer, normWeightOffset, embeddingScale, attentionScale,
-        attentionSoftcap, finalSoftcap, numExperts, numExpertsPerToken);
+        attentionSoftcap, finalSoftcap, numExperts, numExpertsPerToken, expertIntermediateSize, expertWeighting,
+        normKind, residual, positions);
   }
 
   /** {@code head_dim ** -0.5} in float, as transformers scales attention scores by default. */
@@ -162,9 +185,20 @@ public record ModelConfig(
       f.add("sliding window " + window + (sliding == numLayers ? " on all layers" : " on " + sliding + " of " + numLayers + " layers"));
     }
     if (isMixtureOfExperts()) {
-      f.add("mixture of experts: top-" + numExpertsPerToken + " of " + numExperts);
+      long dense = layers.stream().filter(l -> l.mlp() == LayerConfig.Mlp.DENSE).count();
+      f.add("mixture of experts: top-" + numExpertsPerToken + " of " + numExperts
+          + (expertWeighting == ExpertRouting.Weighting.PROBABILITIES ? ", weights not renormalized" : "")
+          + (dense > 0 ? ", " + dense + " of " + numLayers + " layers dense" : ""));
     }
-    if (rope.scaling().type().equals("factors")) {
+    if (normKind == NormKind.LAYER_NORM) {
+      f.add("LayerNorm");
+    }
+    if (residual == Residual.PARALLEL) {
+      f.add("parallel attention and MLP");
+    }
+    if (positions != PositionEncoding.ROPE) {
+      f.add(positions == PositionEncoding.ALIBI ? "ALiBi positions (no rotary)" : "no position encoding");
+    } else if (rope.scaling().type().equals("factors")) {
       f.add("rope scaling by per-frequency factors (GGUF rope_freqs)");
     } else if (!rope.scaling().type().equals("default")) {
       f.add("rope scaling " + rope.scaling().type() + " (factor " + rope.scaling().factor() + ")");
@@ -172,7 +206,7 @@ public record ModelConfig(
     if (layers.stream().map(LayerConfig::rope).distinct().count() > 1) {
       f.add("per-layer rope: " + layers.stream().map(l -> l.rope().theta()).distinct().map(String::valueOf).toList());
     }
-    if (rope.rotaryDim() < headDim) {
+    if (positions == PositionEncoding.ROPE && rope.rotaryDim() < headDim) {
       f.add("partial rotary: " + rope.rotaryDim() + " of " + headDim + " dims");
     }
     if (attentionSoftcap > 0) {
@@ -221,7 +255,8 @@ public record ModelConfig(
         + ", bos " + bosTokenId + ", eos " + Arrays.toString(eosTokenIds) + ", layers " + layers
         + ", norm offset " + normWeightOffset + ", embedding scale " + embeddingScale + ", attention scale "
         + attentionScale + ", softcap " + attentionSoftcap + "/" + finalSoftcap + ", experts " + numExpertsPerToken
-        + "/" + numExperts + "]";
+        + "/" + numExperts + " x" + expertIntermediateSize + " " + expertWeighting + ", " + normKind + ", " + residual + ", "
+        + positions + "]";
   }
 
   /**
@@ -257,6 +292,12 @@ public record ModelConfig(
     private float finalSoftcap;
     private int numExperts;
     private int numExpertsPerToken;
+    private int expertIntermediateSize;
+    private ExpertRouting.Weighting expertWeighting = ExpertRouting.Weighting.RENORMALIZED;
+    private NormKind normKind = NormKind.RMS_NORM;
+    private Residual residual = Residual.SEQUENTIAL;
+    private PositionEncoding positions = PositionEncoding.ROPE;
+    private Set<Integer> denseLayers = Set.of();
 
     private Builder(String family, String architecture) {
       this.family = Objects.requireNonNull(family);
@@ -357,6 +398,38 @@ public record ModelConfig(
       return this;
     }
 
+    /** Each expert's MLP width, when it differs from {@code intermediateSize} ({@code moe_intermediate_size}). */
+    public Builder expertIntermediateSize(int size) {
+      this.expertIntermediateSize = size;
+      return this;
+    }
+
+    public Builder expertWeighting(ExpertRouting.Weighting weighting) {
+      this.expertWeighting = weighting;
+      return this;
+    }
+
+    /** With experts, the layers whose MLP is dense nonetheless (Qwen3-MoE's {@code mlp_only_layers}...). */
+    public Builder denseLayers(Set<Integer> layerIndexes) {
+      this.denseLayers = Set.copyOf(layerIndexes);
+      return this;
+    }
+
+    public Builder normKind(NormKind kind) {
+      this.normKind = kind;
+      return this;
+    }
+
+    public Builder residual(Residual r) {
+      this.residual = r;
+      return this;
+    }
+
+    public Builder positions(PositionEncoding p) {
+      this.positions = p;
+      return this;
+    }
+
     /** The layer count set so far, for resolvers that derive per-layer settings. */
     public int numLayers() {
       return numLayers;
@@ -371,11 +444,19 @@ public record ModelConfig(
       Objects.requireNonNull(rope, "rope");
       List<LayerConfig> perLayer = layers != null ? layers
           : Collections.nCopies(numLayers, new LayerConfig(slidingWindow, rope));
+      if (numExperts > 0) {
+        List<LayerConfig> withExperts = new ArrayList<>(perLayer.size());
+        for (int l = 0; l < perLayer.size(); l++) {
+          withExperts.add(perLayer.get(l).withMlp(denseLayers.contains(l) ? LayerConfig.Mlp.DENSE : LayerConfig.Mlp.SPARSE));
+        }
+        perLayer = withExperts;
+      }
       float scale = attentionScale != null ? attentionScale : defaultAttentionScale(headDim);
       return new ModelConfig(family, architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
           vocabSize, contextLength, rmsNormEps, rope, tieWordEmbeddings, attentionBias, mlpBias, activation, slidingWindow,
           bosTokenId, eosTokenIds, perLayer, normWeightOffset, embeddingScale, scale, attentionSoftcap, finalSoftcap,
-          numExperts, numExpertsPerToken);
+          numExperts, numExpertsPerToken, expertIntermediateSize > 0 ? expertIntermediateSize : intermediateSize,
+          expertWeighting, normKind, residual, positions);
     }
   }
 }

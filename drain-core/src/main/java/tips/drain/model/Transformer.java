@@ -12,13 +12,16 @@ import tips.drain.util.Parallel;
  * The forward pass of a decoder-only transformer, as transformers' {@code LlamaModel.forward} computes it and
  * as the other families vary it:
  * <pre>
- *   x = embed(tokens) * embeddingScale                                   (Gemma: sqrt(hidden))
+ *   x = embedNorm?(embed(tokens) * embeddingScale)                (Gemma: sqrt(hidden); BLOOM: a LayerNorm)
  *   for each layer:  x += outNorm?(o_proj(attention(rope(qNorm?(q_proj(norm(x)))), rope(kNorm?(..)), v_proj(..))))
- *                    x += outNorm?(mlp(norm(x)))          mlp: down(act(gate(x)) * up(x)), or a mixture of experts
+ *                    x += outNorm?(mlp(norm(x)))          mlp: down(act(gate(x)) * up(x)), down(act(up(x))),
+ *                                                         or a mixture of experts
  *   logits = softcap?(lm_head(norm(x)))
  * </pre>
- * What differs per family is data: the {@link ModelConfig} (norm offset, scales, soft-caps, per-layer window
- * and rope) and which weights are present ({@link LayerWeights}: optional norms, biases, dense or sparse MLP).
+ * What differs per family is data: the {@link ModelConfig} (RMSNorm or LayerNorm, sequential or parallel
+ * residual, rotary or ALiBi positions, norm offset, scales, soft-caps, per-layer window and rope) and which
+ * weights are present ({@link LayerWeights}: optional norms, biases, sinks, fused or separate q/k/v, gated, plain
+ * or sparse MLP).
  * Immutable and shared by every session. A call processes a {@link Batch} of entries from any number of
  * sequences, each with its own {@link KvCache}, in one {@link ForwardState}; the single-sequence call (a prompt's
  * consecutive tokens, or one decode token) is its special case.
@@ -31,6 +34,8 @@ public final class Transformer {
   private final Rope[] ropes;
   private final int[] ropeOfLayer;
   private final ExpertBlock experts;
+  /** ALiBi's slope per query head, or null with rotary positions. */
+  private final float[] alibiSlopes;
   /** Per layer, decode's q/k/v and gate/up products as one parallel region each ({@code null}: none). */
   private final MatrixGroup[] qkv;
   private final MatrixGroup[] gateUp;
@@ -49,21 +54,25 @@ public final class Transformer {
       ropeOfLayer[l] = distinct.indexOf(config.layer(l).rope());
     }
     this.experts = new ExpertBlock(config, kernels);
+    this.alibiSlopes = config.positions() == PositionEncoding.ALIBI ? Alibi.slopes(config.numHeads()) : null;
     this.qkv = new MatrixGroup[config.numLayers()];
     this.gateUp = new MatrixGroup[config.numLayers()];
     for (int l = 0; l < config.numLayers(); l++) {
       LayerWeights layer = weights.layers().get(l);
       AttentionWeights a = layer.attention();
-      qkv[l] = new MatrixGroup(a.wq(), a.wk(), a.wv());
+      qkv[l] = a.fused() ? null : new MatrixGroup(a.wq(), a.wk(), a.wv());
       if (layer.feedForward() instanceof FeedForwardWeights f) {
         gateUp[l] = new MatrixGroup(f.gate(), f.up());
       }
     }
   }
 
-  /** The distinct rotary embeddings of {@code config}'s layers, in order of first use. */
+  /** The distinct rotary embeddings of {@code config}'s layers, in order of first use (none with ALiBi). */
   static List<RopeConfig> distinctRopes(ModelConfig config) {
     List<RopeConfig> out = new ArrayList<>();
+    if (config.positions() != PositionEncoding.ROPE) {
+      return out;
+    }
     for (LayerConfig l : config.layers()) {
       if (!out.contains(l.rope())) {
         out.add(l.rope());
@@ -136,6 +145,13 @@ public final class Transformer {
     if (c.embeddingScale() != 1f) {
       kernels.scale(x, 0, count * hidden, c.embeddingScale());
     }
+    // BLOOM: x = word_embeddings_layernorm(x)
+    if (weights.embeddingNorm() != null) {
+      for (int b = 0; b < count; b++) {
+        norm(state.xb, b * hidden, x, b * hidden, weights.embeddingNorm(), hidden);
+      }
+      System.arraycopy(state.xb, 0, x, 0, count * hidden);
+    }
     // the rotary angles of each entry's position, per rope variant, shared by the layers using it; a tiled
     // (single-sequence) pass takes a length-dependent scaling at the end of its run, as transformers does per call
     for (int r = 0; r < ropes.length; r++) {
@@ -151,8 +167,14 @@ public final class Transformer {
 
     for (int l = 0; l < c.numLayers(); l++) {
       LayerWeights layer = weights.layers().get(l);
+      // Falcon: the MLP reads the layer's input, not x after the attention's residual add
+      float[] mlpInput = x;
+      if (c.residual() == Residual.PARALLEL) {
+        mlpInput = state.layerInput();
+        System.arraycopy(x, 0, mlpInput, 0, count * hidden);
+      }
       attentionBlock(l, layer, batch, caches, state, parallel, products);
-      feedForwardBlock(l, layer, count, state, parallel, products);
+      feedForwardBlock(l, layer, count, mlpInput, state, parallel, products);
     }
 
     // logits = lm_head(norm(x)) for the entries that want them; then final soft-capping
@@ -239,31 +261,42 @@ public final class Transformer {
       norm(s.xb, b * hidden, s.x, b * hidden, layer.attentionNorm(), hidden);
     }
     // q = q_proj(xb) (count, qDim); k, v = k_proj(xb), v_proj(xb) (count, kvDim)
-    if (count == 1) {
-      qkv[l].matvec(s.xb, s.qkvOut, parallel);
-    } else if (products == Products.INVARIANT) {
-      qkv[l].matvecs(s.xb, count, s.qkvOut, parallel);
+    if (a.fused()) {
+      // Falcon, BLOOM: one query_key_value product, its rows grouped per KV head, split per token
+      float[] fused = s.fusedQkv();
+      project(a.wq(), s.xb, count, fused, parallel, products);
+      addBias(fused, a.bq(), count);
+      FusedQkv.split(fused, count, c.numKvHeads(), c.groupSize(), c.headDim(), s.q, s.k, s.v);
     } else {
-      a.wq().matmul(s.xb, count, s.q, parallel);
-      a.wk().matmul(s.xb, count, s.k, parallel);
-      a.wv().matmul(s.xb, count, s.v, parallel);
+      if (count == 1) {
+        qkv[l].matvec(s.xb, s.qkvOut, parallel);
+      } else if (products == Products.INVARIANT) {
+        qkv[l].matvecs(s.xb, count, s.qkvOut, parallel);
+      } else {
+        a.wq().matmul(s.xb, count, s.q, parallel);
+        a.wk().matmul(s.xb, count, s.k, parallel);
+        a.wv().matmul(s.xb, count, s.v, parallel);
+      }
+      addBias(s.q, a.bq(), count);
+      addBias(s.k, a.bk(), count);
+      addBias(s.v, a.bv(), count);
     }
-    addBias(s.q, a.bq(), count);
-    addBias(s.k, a.bk(), count);
-    addBias(s.v, a.bv(), count);
 
-    // q = q_norm(q), k = k_norm(k), per head (Qwen3, Gemma 3); then the rotary embedding of this layer
-    Rope rope = ropes[ropeOfLayer[l]];
-    float[] cos = s.cos[ropeOfLayer[l]];
-    float[] sin = s.sin[ropeOfLayer[l]];
-    int half = rope.rotaryDim() / 2;
+    // q = q_norm(q), k = k_norm(k), per head (Qwen3, Gemma 3); then the rotary embedding of this layer (none with
+    // ALiBi, which biases the scores instead)
+    Rope rope = ropes.length == 0 ? null : ropes[ropeOfLayer[l]];
     for (int b = 0; b < count; b++) {
       if (a.qNorm() != null) {
         normHeads(s.q, b * qDim, c.numHeads(), a.qNorm(), s.head);
         normHeads(s.k, b * kvDim, c.numKvHeads(), a.kNorm(), s.head);
       }
-      rope.rotate(s.q, b * qDim, c.numHeads(), c.headDim(), cos, sin, b * half);
-      rope.rotate(s.k, b * kvDim, c.numKvHeads(), c.headDim(), cos, sin, b * half);
+      if (rope != null) {
+        float[] cos = s.cos[ropeOfLayer[l]];
+        float[] sin = s.sin[ropeOfLayer[l]];
+        int half = rope.rotaryDim() / 2;
+        rope.rotate(s.q, b * qDim, c.numHeads(), c.headDim(), cos, sin, b * half);
+        rope.rotate(s.k, b * kvDim, c.numKvHeads(), c.headDim(), cos, sin, b * half);
+      }
       caches[batch.sequence(b)].store(l, batch.position(b), s.k, b * kvDim, s.v, b * kvDim);
     }
 
@@ -273,7 +306,7 @@ public final class Transformer {
     parallel.forRange(c.numKvHeads(), (from, to) -> {
       for (int kvHead = from; kvHead < to; kvHead++) {
         for (int b = 0; b < count; b++) {
-          attendGroup(l, kvHead, batch.position(b), b, window, caches[batch.sequence(b)], s);
+          attendGroup(l, kvHead, batch.position(b), b, window, a.sinks(), caches[batch.sequence(b)], s);
         }
       }
     });
@@ -288,8 +321,10 @@ public final class Transformer {
    * The query heads of one KV head at one position: {@code softmax(softcap?(q·K * scale)) · V} over the visible
    * positions: all earlier ones, or with a sliding window those with {@code 0 <= position - k < window}. They
    * are consecutive rows of the layer's cache from {@link KvCache#row} (a ring stores its rows twice for this).
+   * ALiBi (BLOOM) adds each head's distance penalty to the scores; sinks (GPT-OSS) join each head's softmax.
    */
-  private void attendGroup(int l, int kvHead, int position, int b, int window, KvCache cache, ForwardState s) {
+  private void attendGroup(int l, int kvHead, int position, int b, int window, float[] sinks, KvCache cache,
+      ForwardState s) {
     final ModelConfig c = config;
     final int headDim = c.headDim();
     final int group = c.groupSize();
@@ -299,16 +334,21 @@ public final class Transformer {
     // each group has its own scores buffer, so threads never share one
     kernels.attention(s.q, qOff, group, headDim, cache.keys(l), cache.keyOffset(l, kvHead), cache.values(l),
         cache.valueOffset(l, kvHead), headDim, row, row + position - start + 1, c.attentionScale(), c.attentionSoftcap(),
-        s.scores[kvHead], s.attnOut, qOff);
+        alibiSlopes, sinks, kvHead * group, s.scores[kvHead], s.attnOut, qOff);
   }
 
-  /** {@code x += outNorm?(mlp(norm(x)))}: a gated MLP or a mixture of experts. */
-  private void feedForwardBlock(int l, LayerWeights layer, int count, ForwardState s, Parallel parallel, Products products) {
+  /**
+   * {@code x += outNorm?(mlp(norm(in)))}: a gated MLP, a plain one or a mixture of experts; {@code in} is x, or
+   * with a parallel residual the layer's input.
+   */
+  private void feedForwardBlock(int l, LayerWeights layer, int count, float[] in, ForwardState s, Parallel parallel,
+      Products products) {
     final int hidden = config.hiddenSize();
     final int ffn = config.intermediateSize();
-    // xb = post_attention_layernorm(x) (Gemma: pre_feedforward_layernorm)
+    final Activation act = config.activation();
+    // xb = post_attention_layernorm(x) (Gemma: pre_feedforward_layernorm; Falcon: its ln_mlp or input_layernorm)
     for (int b = 0; b < count; b++) {
-      norm(s.xb, b * hidden, s.x, b * hidden, layer.feedForwardNorm(), hidden);
+      norm(s.xb, b * hidden, in, b * hidden, layer.feedForwardNorm(), hidden);
     }
     switch (layer.feedForward()) {
       case FeedForwardWeights f -> {
@@ -323,9 +363,17 @@ public final class Transformer {
         }
         addBias(s.hb, f.bGate(), count);
         addBias(s.hb2, f.bUp(), count);
-        perToken(products, count, ffn, (off, n) -> activate(s.hb, s.hb2, off, n));
+        perToken(products, count, ffn, (off, n) -> Activations.gated(kernels, act, s.hb, s.hb2, off, n));
         project(f.down(), s.hb, count, s.xb2, parallel, products);
         addBias(s.xb2, f.bDown(), count);
+      }
+      case PlainMlp m -> {
+        // xb2 = down(act(up(xb)))
+        project(m.up(), s.xb, count, s.hb, parallel, products);
+        addBias(s.hb, m.bUp(), count);
+        perToken(products, count, ffn, (off, n) -> Activations.plain(kernels, act, s.hb, off, n));
+        project(m.down(), s.hb, count, s.xb2, parallel, products);
+        addBias(s.xb2, m.bDown(), count);
       }
       case MixtureOfExperts moe -> experts.forward(moe, s.xb, count, s.xb2, s.experts, parallel, products);
     }
@@ -334,7 +382,7 @@ public final class Transformer {
   }
 
   /** {@code x += outNorm?(xb2)}. */
-  private void residual(ForwardState s, float[] outNorm, int count) {
+  private void residual(ForwardState s, Norm outNorm, int count) {
     final int hidden = config.hiddenSize();
     if (outNorm == null) {
       kernels.add(s.x, 0, s.xb2, 0, count * hidden);
@@ -346,17 +394,12 @@ public final class Transformer {
     kernels.add(s.x, 0, s.xb, 0, count * hidden);
   }
 
-  /** {@code gate[off..off+n) = act(gate) * up}, the activation of the gated MLP. */
-  private void activate(float[] gate, float[] up, int off, int n) {
-    switch (config.activation()) {
-      case SILU -> kernels.siluMul(gate, up, off, n);
-      case GELU_TANH -> kernels.geluTanhMul(gate, up, off, n);
+  /** The model's norm: RMSNorm {@code x / rms(x) * (offset + w)}, or LayerNorm with its optional bias. */
+  private void norm(float[] out, int outOff, float[] x, int xOff, Norm norm, int n) {
+    switch (config.normKind()) {
+      case RMS_NORM -> kernels.rmsnorm(out, outOff, x, xOff, norm.weight(), config.normWeightOffset(), n, config.rmsNormEps());
+      case LAYER_NORM -> kernels.layerNorm(out, outOff, x, xOff, norm.weight(), norm.bias(), n, config.rmsNormEps());
     }
-  }
-
-  /** RMSNorm of the model: {@code x / rms(x) * (offset + w)}. */
-  private void norm(float[] out, int outOff, float[] x, int xOff, float[] weight, int n) {
-    kernels.rmsnorm(out, outOff, x, xOff, weight, config.normWeightOffset(), n, config.rmsNormEps());
   }
 
   /** RMSNorm over each of {@code heads} heads of {@code x} starting at {@code off}, in place. */
@@ -365,7 +408,7 @@ public final class Transformer {
     for (int h = 0; h < heads; h++) {
       int o = off + h * headDim;
       System.arraycopy(x, o, head, 0, headDim);
-      norm(x, o, head, 0, weight, headDim);
+      kernels.rmsnorm(x, o, head, 0, weight, config.normWeightOffset(), headDim, config.rmsNormEps());
     }
   }
 

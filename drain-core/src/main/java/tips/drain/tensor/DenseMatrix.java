@@ -1,5 +1,6 @@
 package tips.drain.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
@@ -30,6 +31,16 @@ public final class DenseMatrix implements Matrix {
     this.rows = rows;
     this.cols = cols;
     this.kernels = Objects.requireNonNull(kernels);
+  }
+
+  /** An F32 matrix holding a copy of {@code values} ({@code rows × cols}, row-major) in native memory. */
+  public static DenseMatrix copyOf(float[] values, int rows, int cols, Kernels kernels) {
+    if (values.length != (long) rows * cols) {
+      throw new IllegalArgumentException(values.length + " values for a " + rows + "x" + cols + " matrix");
+    }
+    MemorySegment data = Arena.ofAuto().allocate((long) values.length * Float.BYTES, 64);
+    MemorySegment.copy(values, 0, data, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, values.length);
+    return new DenseMatrix(data, DType.F32, rows, cols, kernels);
   }
 
   public MemorySegment data() {

@@ -28,7 +28,9 @@ import tips.drain.testing.TestData;
 /**
  * Batch invariance: a request's greedy and seeded-sampled tokens, and its logits bit for bit, are the same whether it
  * runs alone or with 1 or 15 others on other threads, wherever it lands in the batch; on stories260K and on tiny
- * fixtures with sliding windows and soft-capping (Gemma 2), a mixture of experts (Mixtral) and q/k norms (Qwen 3).
+ * fixtures with sliding windows and soft-capping (Gemma 2), a mixture of experts (Mixtral), q/k norms (Qwen 3),
+ * parallel attention and MLP with a fused grouped qkv (Falcon-40B), ALiBi and LayerNorms (BLOOM), and sinks with
+ * biased experts (GPT-OSS).
  */
 @Tag("kernels")
 class BatchInvarianceTest {
@@ -36,7 +38,8 @@ class BatchInvarianceTest {
   private static final int GENERATED = 10;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"stories260K", "tiny-gemma2", "tiny-mixtral", "tiny-qwen3"})
+  @ValueSource(strings = {"stories260K", "tiny-gemma2", "tiny-mixtral", "tiny-qwen3", "tiny-falcon40b", "tiny-bloom",
+      "tiny-gpt_oss"})
   void tokensDoNotDependOnTheBatch(String name) throws Exception {
     try (LanguageModel model = load(name)) {
       int vocab = model.config().vocabSize();

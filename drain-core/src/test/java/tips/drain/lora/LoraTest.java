@@ -15,6 +15,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tips.drain.api.LanguageModel;
 import tips.drain.io.ModelFiles;
 import tips.drain.io.Weights;
@@ -114,6 +116,40 @@ class LoraTest {
     float[] expected = logits(handMerged, LoadOptions.defaults());
     assertTrue(maxDiff(logits(base, LoadOptions.defaults().withAdapter(adapter, LoraMode.MERGED)), expected) < 1e-5);
     assertTrue(maxDiff(logits(base, LoadOptions.defaults().withAdapter(adapter, LoraMode.RUNTIME)), expected) < 1e-4);
+  }
+
+  /**
+   * The new families' PEFT targets: Falcon's and BLOOM's fused {@code query_key_value} (grouped per KV head, kept
+   * whole so the adapter applies to the fused rows), their MLP, and Qwen3-MoE's and GPT-OSS's attention and experts.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "tiny-falcon40b|transformer.h.0.self_attention.query_key_value:128:64,transformer.h.2.mlp.dense_h_to_4h:256:64",
+      "tiny-falcon|transformer.h.1.self_attention.query_key_value:96:64,transformer.h.1.self_attention.dense:64:64",
+      "tiny-bloom|transformer.h.0.self_attention.query_key_value:288:96,transformer.h.1.mlp.dense_4h_to_h:96:384",
+      "tiny-qwen3_moe|model.layers.0.self_attn.q_proj:128:64,model.layers.1.mlp.experts.3.down_proj:64:64",
+      "tiny-gpt_oss|model.layers.0.self_attn.q_proj:128:64,model.layers.3.self_attn.v_proj:64:64"})
+  void newFamiliesTakeAdaptersOnTheirTargetModules(String fixture, String modules) throws IOException {
+    Path base = TestData.model(fixture);
+    List<TestAdapters.Spec> specs = new ArrayList<>();
+    List<String> targets = new ArrayList<>();
+    for (String m : modules.split(",")) {
+      String[] parts = m.split(":");
+      specs.add(new TestAdapters.Spec(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), 4, 2));
+      targets.add("\"" + parts[0].substring(parts[0].lastIndexOf('.') + 1) + "\"");
+    }
+    Map<String, float[][]> ab = TestAdapters.random(specs, 11);
+    Path adapter = tmp.resolve(fixture + "-adapter");
+    TestAdapters.write(adapter, TestAdapters.config(4, 8, "\"target_modules\":" + targets), specs, ab, Map.of(), Map.of());
+    Path handMerged = tmp.resolve(fixture + "-hand-merged");
+    TestAdapters.mergeByHand(base, handMerged, specs, ab, Map.of());
+    float[] expected = logits(handMerged, LoadOptions.defaults());
+    float[] merged = logits(base, LoadOptions.defaults().withAdapter(adapter, LoraMode.MERGED));
+    float[] runtime = logits(base, LoadOptions.defaults().withAdapter(adapter, LoraMode.RUNTIME));
+    // GPT-OSS's large expert activations amplify F32 rounding about tenfold (its fixture: llama.cpp vs float64 3.6e-5)
+    assertTrue(maxDiff(merged, expected) < 5e-5, fixture + " merged at load vs by hand: " + maxDiff(merged, expected));
+    assertTrue(maxDiff(runtime, expected) < 1e-4, fixture + " run time vs by hand: " + maxDiff(runtime, expected));
+    assertTrue(maxDiff(logits(base, LoadOptions.defaults()), expected) > 0.01, fixture + ": the adapter changes the logits");
   }
 
   @Test

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,13 +117,68 @@ class FamilyConfigTest {
         c -> c.putObject("rope_scaling").put("type", "longrope")).contains("rope_scaling type 'longrope' of phi3"));
     assertTrue(refused(UnsupportedArchitectureException.class, "tiny-llama",
         c -> c.putObject("rope_scaling").put("rope_type", "longrope")).contains("rope_scaling.rope_type 'longrope'"));
-    assertTrue(refused(UnsupportedArchitectureException.class, "tiny-llama", c -> c.put("hidden_act", "gelu"))
-        .contains("hidden_act: hidden activation 'gelu' is not supported"));
+    assertTrue(refused(UnsupportedArchitectureException.class, "tiny-llama", c -> c.put("hidden_act", "relu"))
+        .contains("hidden_act: hidden activation 'relu' is not supported"));
     assertTrue(refused(UnsupportedArchitectureException.class, "tiny-gemma2",
         c -> c.putArray("layer_types").add("full_attention").add("chunked_attention").add("full_attention"))
         .contains("layer_types[1] 'chunked_attention' is not supported"));
     assertTrue(refused(UnsupportedArchitectureException.class, "tiny-gemma3", c -> c.put("use_bidirectional_attention", true))
         .contains("use_bidirectional_attention"));
+  }
+
+  @Test
+  void newFamiliesResolveAsTheirConfigClassesDo() throws IOException {
+    // FalconAttention: a multi_query model has one KV head whatever num_kv_heads says (the fixture says 4)
+    ModelConfig falcon = resolve("tiny-falcon", c -> {});
+    assertEquals(1, falcon.numKvHeads());
+    assertEquals(Residual.PARALLEL, falcon.residual());
+    assertEquals(NormKind.LAYER_NORM, falcon.normKind());
+    assertEquals(Activation.GELU, falcon.activation());
+    assertTrue(falcon.tieWordEmbeddings());
+    assertEquals(4, resolve("tiny-falcon", c -> c.put("multi_query", false)).numKvHeads(), "[q k v] per head");
+    assertEquals(Residual.SEQUENTIAL, resolve("tiny-falcon", c -> c.put("parallel_attn", false)).residual());
+    assertEquals(256, resolve("tiny-falcon", c -> c.remove("ffn_hidden_size")).intermediateSize(), "4 x hidden");
+    ModelConfig falcon40b = resolve("tiny-falcon40b", c -> {});
+    assertEquals(2, falcon40b.numKvHeads());
+    assertEquals(Residual.PARALLEL, resolve("tiny-falcon40b", c -> c.put("parallel_attn", false)).residual(),
+        "the new decoder architecture is always parallel");
+    ModelConfig bloom = resolve("tiny-bloom", c -> {});
+    assertEquals(PositionEncoding.ALIBI, bloom.positions());
+    assertEquals(6, bloom.numHeads());
+    assertEquals(2, bloom.numLayers());
+    assertEquals(Activation.GELU_TANH, bloom.activation());
+    ModelConfig moe = resolve("tiny-qwen3_moe", c -> {});
+    assertEquals(64, moe.expertIntermediateSize());
+    assertEquals(192, moe.intermediateSize());
+    assertEquals(ExpertRouting.Weighting.RENORMALIZED, moe.expertWeighting());
+    assertEquals(ExpertRouting.Weighting.PROBABILITIES, resolve("tiny-qwen3_moe", c -> c.remove("norm_topk_prob"))
+        .expertWeighting(), "Qwen3MoeConfig.norm_topk_prob defaults to false");
+    ModelConfig mixed = resolve("tiny-qwen3_moe", c -> c.put("decoder_sparse_step", 2));
+    assertEquals(List.of(LayerConfig.Mlp.DENSE, LayerConfig.Mlp.SPARSE), mixed.layers().stream().map(LayerConfig::mlp).toList());
+    ModelConfig mlpOnly = resolve("tiny-qwen3_moe", c -> c.putArray("mlp_only_layers").add(1));
+    assertEquals(List.of(LayerConfig.Mlp.SPARSE, LayerConfig.Mlp.DENSE), mlpOnly.layers().stream().map(LayerConfig::mlp).toList());
+    assertTrue(mlpOnly.features().contains("mixture of experts: top-2 of 8, 1 of 2 layers dense"), mlpOnly.features().toString());
+    ModelConfig gptOss = resolve("tiny-gpt_oss", c -> {});
+    assertArrayEquals(new int[] {8, 0, 8, 0}, windows(gptOss));
+    assertArrayEquals(new int[] {8, 0, 8, 0}, windows(resolve("tiny-gpt_oss", c -> c.remove("layer_types"))));
+    assertEquals("yarn", gptOss.rope().scaling().type());
+    assertEquals(Activation.CLAMPED_SWIGLU, gptOss.activation());
+  }
+
+  @Test
+  void newFamiliesRefuseWhatTheyCannotRunExactly() {
+    assertTrue(refused(UnsupportedArchitectureException.class, "tiny-falcon", c -> c.put("alibi", true))
+        .contains("falcon with alibi true (Falcon-RW) is not supported"));
+    assertTrue(refused(UnsupportedArchitectureException.class, "tiny-bloom",
+        c -> c.put("apply_residual_connection_post_layernorm", true)).contains("apply_residual_connection_post_layernorm"));
+    assertTrue(refused(UnsupportedArchitectureException.class, "tiny-bloom", c -> c.put("pretraining_tp", 4))
+        .contains("pretraining_tp 4"));
+    assertTrue(refused(UnsupportedArchitectureException.class, "tiny-gpt_oss", c -> c.put("swiglu_limit", 10.0))
+        .contains("swiglu_limit 10.0 is not supported"));
+    assertTrue(refused(ConfigException.class, "tiny-qwen3_moe", c -> c.putArray("mlp_only_layers").add(7))
+        .contains("mlp_only_layers entry 7 is not a layer index"));
+    assertTrue(refused(ConfigException.class, "tiny-falcon40b", c -> c.put("num_kv_heads", 3))
+        .contains("num_attention_heads 4 is not a multiple of num_kv_heads 3"));
   }
 
   @Test

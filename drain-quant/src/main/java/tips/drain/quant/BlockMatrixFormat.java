@@ -110,4 +110,11 @@ public abstract class BlockMatrixFormat implements MatrixFormat {
       super(QuantFormat.Q6_K);
     }
   }
+
+  /** {@link QuantFormat#MXFP4} as a service. */
+  public static final class MXFP4 extends BlockMatrixFormat {
+    public MXFP4() {
+      super(QuantFormat.MXFP4);
+    }
+  }
 }

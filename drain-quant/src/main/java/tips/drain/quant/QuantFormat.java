@@ -237,7 +237,67 @@ public enum QuantFormat {
     public void dequantizeBlock(MemorySegment src, long offset, float[] dst, int dstOffset) {
       KQuants.dequantize6(src, offset, dst, dstOffset);
     }
+  },
+
+  /**
+   * MXFP4 (the OCP microscaling FP4 of GPT-OSS's experts), in ggml's {@code block_mxfp4} layout: 32 weights, an
+   * E8M0 scale byte {@code e} (the power of two {@code 2^(e-127)}), then 16 bytes of 4-bit E2M1 codes, low nibbles
+   * elements 0..15, high nibbles 16..31. E2M1 codes 0..7 are 0, 0.5, 1, 1.5, 2, 3, 4, 6 and 8..15 their negatives;
+   * they are held doubled as integers ({@link #E2M1_DOUBLED}), so the block's scale is {@code 2^(e-128)}.
+   * Quantization picks {@code e = floor(log2(amax)) - 2 + 127} and the nearest code of each value, as ggml's
+   * {@code quantize_row_mxfp4_ref}. Hugging Face checkpoints store the codes two per byte in element order with
+   * the scales apart; {@code tips.drain.model.gptoss.Mxfp4Repack} repacks them.
+   */
+  MXFP4(32, 1 + 16, ActivationFormat.Q8_0) {
+    @Override
+    public void quantizeBlock(float[] src, int srcOffset, MemorySegment dst, long dstOffset) {
+      float amax = 0f;
+      for (int j = 0; j < 32; j++) {
+        amax = Math.max(amax, Math.abs(src[srcOffset + j]));
+      }
+      // floor(log2(amax)) is the float exponent of amax
+      int e = amax > 0f ? Math.max(0, Math.min(254, Math.getExponent(amax) - 2 + 127)) : 0;
+      float d = e8m0Half(e);
+      dst.set(ValueLayout.JAVA_BYTE, dstOffset, (byte) e);
+      for (int j = 0; j < 16; j++) {
+        int lo = nearestE2M1(src[srcOffset + j], d);
+        int hi = nearestE2M1(src[srcOffset + 16 + j], d);
+        dst.set(ValueLayout.JAVA_BYTE, dstOffset + 1 + j, (byte) (lo | (hi << 4)));
+      }
+    }
+
+    @Override
+    public float unpackBlock(MemorySegment src, long offset, byte[] q) {
+      for (int j = 0; j < 16; j++) {
+        int b = src.get(ValueLayout.JAVA_BYTE, offset + 1 + j);
+        q[j] = E2M1_DOUBLED[b & 0x0F];
+        q[j + 16] = E2M1_DOUBLED[(b >> 4) & 0x0F];
+      }
+      return e8m0Half(src.get(ValueLayout.JAVA_BYTE, offset) & 0xFF);
+    }
   };
+
+  /** The E2M1 values of the 16 FP4 codes, doubled to integers (ggml's {@code kvalues_mxfp4}). */
+  static final byte[] E2M1_DOUBLED = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+
+  /** Half the E8M0 scale {@code 2^(e-127)}: the factor of the doubled codes (ggml's {@code GGML_E8M0_TO_FP32_HALF}). */
+  static float e8m0Half(int e) {
+    return Math.scalb(1f, e - 128);
+  }
+
+  /** The code whose value {@code E2M1_DOUBLED[i]·d} is nearest to {@code x}, the lowest code on a tie. */
+  static int nearestE2M1(float x, float d) {
+    int best = 0;
+    float bestErr = Math.abs(E2M1_DOUBLED[0] * d - x);
+    for (int i = 1; i < 16; i++) {
+      float err = Math.abs(E2M1_DOUBLED[i] * d - x);
+      if (err < bestErr) {
+        best = i;
+        bestErr = err;
+      }
+    }
+    return best;
+  }
 
   static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED;
   private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;

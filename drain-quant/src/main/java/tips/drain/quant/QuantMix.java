@@ -94,7 +94,9 @@ public enum QuantMix {
     /** The format for tensor {@code t}, or empty to keep it as stored. */
     public Optional<QuantFormat> formatOf(TensorInfo t) {
       String name = t.name();
-      if (t.rank() != 2 || !t.dtype().isFloatWeight() || name.endsWith(".gate.weight") || name.endsWith("router.weight")) {
+      // only Linear weights (GPT-OSS's stacked expert biases are 2-D too); MoE routers stay as stored
+      if (t.rank() != 2 || !t.dtype().isFloatWeight() || !name.endsWith(".weight") || name.endsWith(".gate.weight")
+          || name.endsWith("router.weight")) {
         return Optional.empty();
       }
       QuantFormat format = mix.base.activationFormat() == ActivationFormat.Q8_K ? llamaCpp(name) : single(name);
@@ -114,7 +116,7 @@ public enum QuantMix {
     }
 
     private QuantFormat single(String name) {
-      if (name.contains("embed_tokens")) {
+      if (embedding(name)) {
         return null;
       }
       if (name.equals("lm_head.weight") && mix.base.blockBytes() * 32L < QuantFormat.Q8_0.blockBytes() * (long) mix.base.blockSize()) {
@@ -125,11 +127,11 @@ public enum QuantMix {
 
     /** llama.cpp's {@code llama_tensor_get_type} for the K-quant mixes, on Hugging Face tensor names. */
     private QuantFormat llamaCpp(String name) {
-      boolean output = name.equals("lm_head.weight") || (!hasOutput && name.contains("embed_tokens"));
+      boolean output = name.equals("lm_head.weight") || (!hasOutput && embedding(name));
       if (output) {
         return mix.base == QuantFormat.Q8_0 ? QuantFormat.Q8_0 : QuantFormat.Q6_K;
       }
-      if (name.contains("embed_tokens")) {
+      if (embedding(name)) {
         return mix.base;
       }
       if (name.endsWith("self_attn.v_proj.weight") || name.endsWith("self_attn.k_proj.weight")) {
@@ -149,6 +151,11 @@ public enum QuantMix {
         return mix.moreBits && useMoreBits(layer(name), layers) ? QuantFormat.Q6_K : mix.base;
       }
       return mix.base;
+    }
+
+    /** The token embedding: {@code embed_tokens}, or Falcon's and BLOOM's {@code word_embeddings}. */
+    private static boolean embedding(String name) {
+      return name.contains("embed_tokens") || name.contains("word_embeddings");
     }
 
     private static int layer(String name) {

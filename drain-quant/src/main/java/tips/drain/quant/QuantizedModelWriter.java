@@ -28,8 +28,8 @@ import tips.drain.util.Parallel;
  * every other tensor is copied as it is; the JSON and tokenizer files are copied.
  *
  * <p>What is quantized, and to which format, is the {@link QuantMix}'s choice: one format for the layers'
- * 2-D weights (the output head at 8 bits when they have fewer), or one of llama.cpp's K-quant mixes; norms,
- * biases and MoE routers always stay as stored.
+ * 2-D {@code .weight}s (the output head at 8 bits when they have fewer), or one of llama.cpp's K-quant mixes;
+ * norms, biases, MoE routers and GPT-OSS's stacked 3-D experts always stay as stored (those are quantized on load).
  */
 public final class QuantizedModelWriter {
   /** Metadata key naming the format the model was quantized to. */

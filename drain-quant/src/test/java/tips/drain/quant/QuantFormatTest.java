@@ -13,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import tips.drain.model.gptoss.Mxfp4Repack;
 
 /** The format table: block layouts byte for byte as ggml's, its rounding, and round-trip error budgets. */
 class QuantFormatTest {
@@ -152,11 +153,11 @@ class QuantFormatTest {
       ss += (double) (x[i] - back[i]) * (x[i] - back[i]);
     }
     double error = Math.sqrt(ss) / x.length;
-    assertTrue(error < QuantTestData.TOTAL_QUANTIZATION_ERROR, format + " round-trip error " + error);
+    assertTrue(error < QuantTestData.totalQuantizationError(format), format + " round-trip error " + error);
   }
 
   @ParameterizedTest
-  @EnumSource(names = {"Q8_0", "Q4_0"})
+  @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4"})
   void everyValueWithinHalfAStepOrOneStepAtTheClampedEnd(QuantFormat format) {
     Random rnd = new Random(format.ordinal());
     int n = 32 * 97;
@@ -179,7 +180,85 @@ class QuantFormatTest {
       float bound = format == QuantFormat.Q8_0 ? step * (0.5f + 127f / 2048f) : step * (1f + 8f / 2048f);
       for (int j = 0; j < 32; j++) {
         int i = 32 * k + j;
+        if (format == QuantFormat.MXFP4) {
+          bound = mxfp4Bound(x[i], amax);
+        }
         assertTrue(Math.abs(x[i] - back[i]) <= bound, format + " value " + i + ": " + x[i] + " came back as " + back[i]);
+      }
+    }
+  }
+
+  /**
+   * MXFP4's error bound for {@code x} in a block of largest magnitude {@code amax}: the doubled codes' unit is
+   * {@code d = 2^(floor(log2 amax) - 3)}, the grid 0, 1, 2, 3, 4, 6, 8, 12 (× d) has steps of 1, 2 and 4 units, so a
+   * value within the grid is at most half its step away; above 12 d (up to amax < 16 d) it is clamped to 12 d.
+   */
+  private static float mxfp4Bound(float x, float amax) {
+    float d = Math.scalb(1f, Math.getExponent(amax) - 3);
+    float a = Math.abs(x);
+    if (a > 12 * d) {
+      return a - 12 * d;
+    }
+    return a <= 4 * d ? d / 2 : a <= 8 * d ? d : 2 * d;
+  }
+
+  /** The MXFP4 block layout is ggml's {@code block_mxfp4} and decodes every code as the OCP E2M1 table says. */
+  @Test
+  void mxfp4DecodesEveryCodeAsTheSpec() {
+    assertEquals(17, QuantFormat.MXFP4.blockBytes(), "sizeof(block_mxfp4): the E8M0 byte and 16 bytes of codes");
+    float[] e2m1 = {0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f};
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment block = arena.allocate(17);
+      for (int e : new int[] {127, 120, 130, 1, 200}) {
+        block.set(ValueLayout.JAVA_BYTE, 0, (byte) e);
+        for (int j = 0; j < 16; j++) {
+          // element j: code j (low nibble); element 16 + j: code 15 - j (high nibble)
+          block.set(ValueLayout.JAVA_BYTE, 1 + j, (byte) (j | ((15 - j) << 4)));
+        }
+        float[] out = new float[32];
+        QuantFormat.MXFP4.dequantizeBlock(block, 0, out, 0);
+        double scale = Math.pow(2, e - 127);
+        for (int j = 0; j < 16; j++) {
+          assertEquals(e2m1[j] * scale, out[j], 0.0, "code " + j + " e " + e);
+          assertEquals(e2m1[15 - j] * scale, out[16 + j], 0.0, "code " + (15 - j) + " e " + e);
+        }
+      }
+    }
+  }
+
+  /** Hugging Face's packing (two codes per byte in element order, scales apart) repacks into the block layout. */
+  @Test
+  void mxfp4FromHuggingFaceLayout() {
+    Random rnd = new Random(3);
+    int rows = 3;
+    int cols = 64;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment blocks = arena.allocate(rows * cols / 2);
+      MemorySegment scales = arena.allocate(rows * cols / 32);
+      int[][] codes = new int[rows][cols];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c += 2) {
+          codes[r][c] = rnd.nextInt(16);
+          codes[r][c + 1] = rnd.nextInt(16);
+          blocks.set(ValueLayout.JAVA_BYTE, (r * cols + c) / 2, (byte) (codes[r][c] | (codes[r][c + 1] << 4)));
+        }
+        for (int k = 0; k < cols / 32; k++) {
+          scales.set(ValueLayout.JAVA_BYTE, r * cols / 32 + k, (byte) (120 + rnd.nextInt(10)));
+        }
+      }
+      // rows 2 and 0, in that order
+      MemorySegment packed = arena.allocate(QuantFormat.MXFP4.byteSize(2, cols));
+      Mxfp4Repack.fromHf(blocks, 0, scales, 0, new int[] {2, 0}, cols, packed);
+      float[] out = new float[2 * cols];
+      QuantFormat.MXFP4.dequantizeRow(packed, 0, out, 0, 2 * cols);
+      float[] e2m1 = {0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f};
+      int[] source = {2, 0};
+      for (int i = 0; i < 2; i++) {
+        int r = source[i];
+        for (int c = 0; c < cols; c++) {
+          double scale = Math.pow(2, (scales.get(ValueLayout.JAVA_BYTE, r * cols / 32 + c / 32) & 0xFF) - 127);
+          assertEquals(e2m1[codes[r][c]] * scale, out[i * cols + c], 0.0, "row " + r + " col " + c);
+        }
       }
     }
   }

@@ -18,6 +18,7 @@ public final class QuantTestData {
       case Q8_0 -> 0.000092;
       case Q4_0 -> 0.001143;
       case Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> 0.02;
+      case MXFP4 -> 0.03; // test-quantize-fns' MAX_DOT_PRODUCT_ERROR_FP4
     };
   }
 
@@ -75,6 +76,11 @@ public final class QuantTestData {
 
   /** ggml's round-trip budget (MAX_QUANTIZATION_TOTAL_ERROR): sqrt(Σ(x - deq(q(x)))²) / n. */
   public static final double TOTAL_QUANTIZATION_ERROR = 0.002;
+
+  /** The round-trip budget of {@code format}: ggml's MAX_QUANTIZATION_TOTAL_ERROR_FP4 (0.003) for MXFP4. */
+  public static double totalQuantizationError(QuantFormat format) {
+    return format == QuantFormat.MXFP4 ? 0.003 : TOTAL_QUANTIZATION_ERROR;
+  }
 
   private QuantTestData() {}
 

@@ -14,7 +14,7 @@ import tips.drain.tensor.DType;
 import tips.drain.tensor.Floats;
 
 /**
- * Writes a random-weight Llama of a real shape in Hugging Face layout (config.json, model.safetensors,
+ * Writes a random-weight Llama (or Qwen3-MoE) of a real shape in Hugging Face layout (config.json, model.safetensors,
  * tokenizer.json, tokenizer_config.json), so that benchmarks need no download:
  * <pre>
  *   java -cp drain-bench/target/drain-bench.jar tips.drain.bench.e2e.SyntheticModel \
@@ -25,14 +25,36 @@ import tips.drain.tensor.Floats;
  */
 public final class SyntheticModel {
 
-  /** A model shape. */
+  /**
+   * A model shape: a Llama, or with {@code experts} a Qwen3-MoE (q/k norms, every layer sparse).
+   */
   public record Shape(String name, int hidden, int ffn, int layers, int heads, int kvHeads, int vocab, boolean tied,
-      double ropeTheta) {}
+      double ropeTheta, Experts experts) {
+
+    Shape(String name, int hidden, int ffn, int layers, int heads, int kvHeads, int vocab, boolean tied, double ropeTheta) {
+      this(name, hidden, ffn, layers, heads, kvHeads, vocab, tied, ropeTheta, null);
+    }
+
+    int headDim() {
+      return experts != null ? experts.headDim() : hidden / heads;
+    }
+  }
+
+  /** The mixture of experts of a Qwen3-MoE shape: {@code count} experts of width {@code ffn}, top-{@code topK}. */
+  public record Experts(int count, int topK, int ffn, int headDim) {}
 
   public static final Shape TINYLLAMA = new Shape("tinyllama-1.1b", 2048, 5632, 22, 32, 4, 32000, false, 10000.0);
   public static final Shape LLAMA32_1B = new Shape("llama-3.2-1b", 2048, 8192, 16, 32, 8, 128256, true, 500000.0);
+  /**
+   * Qwen3-30B-A3B's layer shape (hidden 2048, 32/4 heads of 128, 128 experts of 768, top-8, vocabulary 151936) with 4
+   * of its 48 layers, so that it fits in memory.
+   */
+  public static final Shape QWEN3_30B_A3B_4L = new Shape("qwen3-30b-a3b-4l", 2048, 6144, 4, 32, 4, 151936, false, 1e6,
+      new Experts(128, 8, 768, 128));
   /** A small shape for tests of the benchmark itself. */
   public static final Shape MINI = new Shape("mini", 256, 688, 2, 8, 2, 1024, false, 10000.0);
+  /** A small mixture of experts for tests of the benchmark itself. */
+  public static final Shape MINI_MOE = new Shape("mini-moe", 256, 688, 2, 8, 2, 1024, false, 1e6, new Experts(8, 2, 128, 32));
 
   private SyntheticModel() {}
 
@@ -46,7 +68,8 @@ public final class SyntheticModel {
         case "--dtype" -> dtype = args[++i].toUpperCase(Locale.ROOT);
         case "--out" -> out = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; usage: SyntheticModel [--shape tinyllama-1.1b|llama-3.2-1b|mini] [--dtype BF16|F16|F32] --out DIR");
+            + "; usage: SyntheticModel [--shape tinyllama-1.1b|llama-3.2-1b|qwen3-30b-a3b-4l|mini|mini-moe] "
+            + "[--dtype BF16|F16|F32] --out DIR");
       }
     }
     if (out == null) {
@@ -55,7 +78,9 @@ public final class SyntheticModel {
     Shape shape = switch (shapeName) {
       case "tinyllama-1.1b" -> TINYLLAMA;
       case "llama-3.2-1b" -> LLAMA32_1B;
+      case "qwen3-30b-a3b-4l" -> QWEN3_30B_A3B_4L;
       case "mini" -> MINI;
+      case "mini-moe" -> MINI_MOE;
       default -> throw new IllegalArgumentException("unknown shape " + shapeName);
     };
     DType type = DType.fromSafetensorsName(dtype).filter(DType::isFloatWeight)
@@ -68,7 +93,7 @@ public final class SyntheticModel {
   /** Writes the model directory. */
   public static void write(Shape s, DType type, Path dir) throws IOException {
     Files.createDirectories(dir);
-    int headDim = s.hidden() / s.heads();
+    int headDim = s.headDim();
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
     long seed = 1;
     matrix(w, "model.embed_tokens.weight", s.vocab(), s.hidden(), type, seed++);
@@ -80,9 +105,22 @@ public final class SyntheticModel {
       matrix(w, p + "self_attn.v_proj.weight", s.kvHeads() * headDim, s.hidden(), type, seed++);
       matrix(w, p + "self_attn.o_proj.weight", s.hidden(), s.heads() * headDim, type, seed++);
       ones(w, p + "post_attention_layernorm.weight", s.hidden(), type);
-      matrix(w, p + "mlp.gate_proj.weight", s.ffn(), s.hidden(), type, seed++);
-      matrix(w, p + "mlp.up_proj.weight", s.ffn(), s.hidden(), type, seed++);
-      matrix(w, p + "mlp.down_proj.weight", s.hidden(), s.ffn(), type, seed++);
+      if (s.experts() == null) {
+        matrix(w, p + "mlp.gate_proj.weight", s.ffn(), s.hidden(), type, seed++);
+        matrix(w, p + "mlp.up_proj.weight", s.ffn(), s.hidden(), type, seed++);
+        matrix(w, p + "mlp.down_proj.weight", s.hidden(), s.ffn(), type, seed++);
+        continue;
+      }
+      Experts e = s.experts();
+      ones(w, p + "self_attn.q_norm.weight", headDim, type);
+      ones(w, p + "self_attn.k_norm.weight", headDim, type);
+      matrix(w, p + "mlp.gate.weight", e.count(), s.hidden(), type, seed++);
+      for (int x = 0; x < e.count(); x++) {
+        String q = p + "mlp.experts." + x + ".";
+        matrix(w, q + "gate_proj.weight", e.ffn(), s.hidden(), type, seed++);
+        matrix(w, q + "up_proj.weight", e.ffn(), s.hidden(), type, seed++);
+        matrix(w, q + "down_proj.weight", s.hidden(), e.ffn(), type, seed++);
+      }
     }
     ones(w, "model.norm.weight", s.hidden(), type);
     if (!s.tied()) {
@@ -96,8 +134,17 @@ public final class SyntheticModel {
 
   private static String config(Shape s, DType type) {
     ObjectNode c = new ObjectMapper().createObjectNode();
-    c.putArray("architectures").add("LlamaForCausalLM");
-    c.put("model_type", "llama");
+    c.putArray("architectures").add(s.experts() == null ? "LlamaForCausalLM" : "Qwen3MoeForCausalLM");
+    c.put("model_type", s.experts() == null ? "llama" : "qwen3_moe");
+    if (s.experts() != null) {
+      c.put("head_dim", s.experts().headDim());
+      c.put("num_experts", s.experts().count());
+      c.put("num_experts_per_tok", s.experts().topK());
+      c.put("moe_intermediate_size", s.experts().ffn());
+      c.put("norm_topk_prob", true);
+      c.put("decoder_sparse_step", 1);
+      c.putArray("mlp_only_layers");
+    }
     c.put("hidden_size", s.hidden());
     c.put("intermediate_size", s.ffn());
     c.put("num_hidden_layers", s.layers());

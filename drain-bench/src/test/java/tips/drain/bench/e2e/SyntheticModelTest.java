@@ -39,6 +39,25 @@ class SyntheticModelTest {
     }
   }
 
+  /** The Qwen3-MoE shape loads as qwen3_moe, reads only its routed experts per token, and generates. */
+  @Test
+  void writesALoadableMixtureOfExperts() throws Exception {
+    Path out = dir.resolve("moe");
+    SyntheticModel.write(SyntheticModel.MINI_MOE, DType.BF16, out);
+    try (LanguageModel m = LanguageModel.load(out, LoadOptions.defaults().withThreads(2)); Session s = m.newSession()) {
+      assertEquals("qwen3_moe", m.config().family());
+      assertEquals(8, m.config().numExperts());
+      SyntheticModel.Experts e = SyntheticModel.MINI_MOE.experts();
+      long expert = 3L * e.ffn() * SyntheticModel.MINI_MOE.hidden() * 2;
+      long attention = 2L * (8 * 32 + 2 * 32) * 256 * 2;
+      long perLayer = attention + 8L * 256 * 2 + e.topK() * expert;
+      assertEquals(2 * perLayer + 1024L * 256 * 2, m.decodeBytes(), "attention, router, top-2 experts, head");
+      GenerationResult r = s.generate(new int[] {1, 300, 301}, GenerationOptions.defaults().withMaxTokens(5)
+          .withStopOnEos(false), TokenListener.NONE);
+      assertEquals(5, r.generatedIds().length);
+    }
+  }
+
   @Test
   void syntheticTokenizerRoundTripsText() throws Exception {
     SyntheticTokenizer.write(dir, 1000);

@@ -11,7 +11,8 @@ import tips.drain.kernel.Kernels;
  * Attention of one query position over the KV cache for one group of query heads sharing a KV head
  * (GQA). Each cached key and value is read for the whole group while it is in cache. See
  * {@code Kernels.attention} for the exact contract; a non-zero {@code softcap} soft-caps the scores before
- * the softmax (Gemma 2). Neither product reduces across lanes:
+ * the softmax (Gemma 2), ALiBi slopes add a distance penalty (BLOOM) and sinks add a logit per head to the
+ * softmax (GPT-OSS). Neither product reduces across lanes:
  * <ul>
  *   <li>scores, a block of {@code lanes} positions at a time: the keys are stored dimension by dimension, so
  *       element {@code d} of the block's keys is one vector load (lane {@code j} = position {@code p+j}), and
@@ -27,6 +28,13 @@ final class PanamaAttention {
 
   static void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values, int valueOff,
       int valueStride, int from, int to, float scale, float softcap, float[] scores, float[] out, int outOff) {
+    attention(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, softcap, null, null, 0,
+        scores, out, outOff);
+  }
+
+  static void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values, int valueOff,
+      int valueStride, int from, int to, float scale, float softcap, float[] alibiSlopes, float[] sinks, int headOff,
+      float[] scores, float[] out, int outOff) {
     int len = to - from;
     // scores[h][p] = scale * q_h · k_p
     scores(q, qOff, heads, headDim, keys, keyOff, from, to, scale, scores);
@@ -34,7 +42,10 @@ final class PanamaAttention {
       PanamaVectorOps.softcap(scores, 0, heads * len, softcap);
     }
     for (int h = 0; h < heads; h++) {
-      PanamaVectorOps.softmax(scores, h * len, len);
+      if (alibiSlopes != null) {
+        PanamaVectorOps.alibi(scores, h * len, len, alibiSlopes[headOff + h]);
+      }
+      PanamaVectorOps.softmaxWithSink(scores, h * len, len, sinks != null ? sinks[headOff + h] : Float.NEGATIVE_INFINITY);
     }
     // out_h = sum_p scores[h][p] * v_p
     if (headDim % F.length() == 0) {

@@ -89,8 +89,21 @@ public final class PanamaKernels implements Kernels {
   }
 
   @Override
+  public void attention(float[] q, int qOff, int heads, int headDim, float[] keys, int keyOff, float[] values, int valueOff,
+      int valueStride, int from, int to, float scale, float softcap, float[] alibiSlopes, float[] sinks, int headOff,
+      float[] scores, float[] out, int outOff) {
+    PanamaAttention.attention(q, qOff, heads, headDim, keys, keyOff, values, valueOff, valueStride, from, to, scale, softcap,
+        alibiSlopes, sinks, headOff, scores, out, outOff);
+  }
+
+  @Override
   public void geluTanhMul(float[] gate, float[] up, int off, int n) {
     PanamaVectorOps.geluTanhMul(gate, up, off, n);
+  }
+
+  @Override
+  public void clampedSwigluMul(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    PanamaVectorOps.clampedSwigluMul(gate, up, off, n, alpha, limit);
   }
 
   @Override

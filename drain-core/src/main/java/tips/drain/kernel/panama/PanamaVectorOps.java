@@ -110,16 +110,33 @@ final class PanamaVectorOps {
   }
 
   static void softmax(float[] x, int off, int n) {
+    softmaxWithSink(x, off, n, Float.NEGATIVE_INFINITY);
+  }
+
+  /** ALiBi's term, as {@link ScalarKernels#alibiScalar}: {@code x[off + i] += slope * (i - (n - 1))}. */
+  static void alibi(float[] x, int off, int n, float slope) {
+    int lanes = F.length();
+    int last = n - 1;
+    FloatVector iota = FloatVector.zero(F).addIndex(1);
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector distance = iota.add((float) (i - last));
+      FloatVector.fromArray(F, x, off + i).add(distance.mul(slope)).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      x[off + i] += slope * (float) (i - last);
+    }
+  }
+
+  /** Softmax with a sink logit (none: negative infinity), as {@link ScalarKernels#softmaxWithSinkScalar}. */
+  static void softmaxWithSink(float[] x, int off, int n, float sink) {
     int lanes = F.length();
     int i = 0;
-    float max = Float.NEGATIVE_INFINITY;
-    if (n >= lanes) {
-      FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-      for (; i <= n - lanes; i += lanes) {
-        vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
-      }
-      max = vmax.reduceLanes(VectorOperators.MAX);
+    FloatVector vmax = FloatVector.broadcast(F, sink);
+    for (; i <= n - lanes; i += lanes) {
+      vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
     }
+    float max = vmax.reduceLanes(VectorOperators.MAX);
     for (; i < n; i++) {
       max = Math.max(max, x[off + i]);
     }
@@ -135,6 +152,9 @@ final class PanamaVectorOps {
       float e = (float) Math.exp(x[off + i] - max);
       x[off + i] = e;
       sum += e;
+    }
+    if (sink != Float.NEGATIVE_INFINITY) {
+      sum += (float) Math.exp(sink - max);
     }
     scale(x, off, n, 1f / sum);
   }
@@ -171,6 +191,23 @@ final class PanamaVectorOps {
       float g = gate[off + i];
       float inner = GELU_BETA * (g + GELU_KAPPA * (g * g * g));
       gate[off + i] = 0.5f * g * (1f + (float) Math.tanh(inner)) * up[off + i];
+    }
+  }
+
+  /** GPT-OSS's clamped SwiGLU, as {@code ScalarKernels.clampedSwigluMulScalar}. */
+  static void clampedSwigluMul(float[] gate, float[] up, int off, int n, float alpha, float limit) {
+    int lanes = F.length();
+    int i = 0;
+    for (; i <= n - lanes; i += lanes) {
+      FloatVector g = FloatVector.fromArray(F, gate, off + i).min(limit);
+      FloatVector u = FloatVector.fromArray(F, up, off + i).min(limit).max(-limit);
+      FloatVector sigmoidDenominator = g.mul(alpha).neg().lanewise(VectorOperators.EXP).add(1f);
+      u.add(1f).mul(g.div(sigmoidDenominator)).intoArray(gate, off + i);
+    }
+    for (; i < n; i++) {
+      float g = Math.min(gate[off + i], limit);
+      float u = Math.max(-limit, Math.min(up[off + i], limit));
+      gate[off + i] = (u + 1f) * (g / (1f + (float) Math.exp(-(g * alpha))));
     }
   }
 

@@ -1,15 +1,12 @@
 package tips.drain.model.mixtral;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import tips.drain.io.Weights;
 import tips.drain.model.Architecture;
 import tips.drain.model.ConfigFields;
 import tips.drain.model.DecoderWeights;
-import tips.drain.model.FeedForwardWeights;
 import tips.drain.model.HfConfig;
-import tips.drain.model.MixtureOfExperts;
 import tips.drain.model.ModelConfig;
 import tips.drain.model.Require;
 import tips.drain.model.TransformerWeights;
@@ -47,16 +44,8 @@ public final class MixtralArchitecture implements Architecture {
 
   @Override
   public TransformerWeights loadWeights(Weights w, ModelConfig c) {
-    return DecoderWeights.load(w, c, (layer, i) -> {
-      Weights moe = layer.scope("block_sparse_moe");
-      List<FeedForwardWeights> experts = new ArrayList<>(c.numExperts());
-      for (int e = 0; e < c.numExperts(); e++) {
-        experts.add(DecoderWeights.gatedMlp(moe.scope("experts." + e), c, "w1", "w3", "w2", false));
-      }
-      MixtureOfExperts sparse = new MixtureOfExperts(moe.matrix("gate.weight", c.numExperts(), c.hiddenSize()), experts,
-          c.numExpertsPerToken());
-      return DecoderWeights.llamaLayer(layer, c,
-          DecoderWeights.attention(layer.scope("self_attn"), c, false, false, false), sparse);
-    });
+    return DecoderWeights.load(w, c, (layer, i) -> DecoderWeights.llamaLayer(layer, c,
+        DecoderWeights.attention(layer.scope("self_attn"), c, false, false, false),
+        DecoderWeights.sparseMlp(layer.scope("block_sparse_moe"), c, "gate", "w1", "w3", "w2")));
   }
 }

@@ -21,17 +21,26 @@ class PanamaAttentionTest {
   @ParameterizedTest(name = "{0} bits")
   @MethodSource("widths")
   void attentionMatchesScalar(int bits) {
-    compareWithScalar(bits, 0f, 1f);
+    compareWithScalar(bits, 0f, 1f, false, false);
+  }
+
+  /** BLOOM's ALiBi slopes and GPT-OSS's sinks, each alone and together, on odd group sizes and head dims. */
+  @ParameterizedTest(name = "{0} bits")
+  @MethodSource("widths")
+  void alibiAndSinksMatchScalar(int bits) {
+    compareWithScalar(bits, 0f, 1f, true, false);
+    compareWithScalar(bits, 0f, 1f, false, true);
+    compareWithScalar(bits, 0f, 1f, true, true);
   }
 
   /** Gemma 2's soft-capped scores: queries scaled up so that scores reach and pass the cap. */
   @ParameterizedTest(name = "{0} bits")
   @MethodSource("widths")
   void softcappedAttentionMatchesScalar(int bits) {
-    compareWithScalar(bits, 10f, 12f);
+    compareWithScalar(bits, 10f, 12f, false, false);
   }
 
-  private static void compareWithScalar(int bits, float softcap, float queryScale) {
+  private static void compareWithScalar(int bits, float softcap, float queryScale, boolean alibi, boolean sinks) {
     Kernels panama = PanamaKernelsLoader.load(bits);
     Random rnd = new Random(bits);
     // {heads in group, head dim, kv heads, from, to}
@@ -60,12 +69,19 @@ class PanamaAttentionTest {
       float[] got = new float[2 + heads * headDim];
       float[] tiledKeys = KeyTiles.tile(keys, to, kvHeads, headDim);
       int keyOff = KeyTiles.offset(to, kvHead, headDim);
+      // per query head of the layer; this group's heads start at headOff
+      int headOff = 1;
+      float[] slopes = alibi ? KernelTestData.floats(rnd, headOff + heads) : null;
+      float[] sinkLogits = sinks ? KernelTestData.floats(rnd, headOff + heads) : null;
+      if (sinks) {
+        sinkLogits[headOff] = 40f; // a sink above every score: the max comes from the sink
+      }
       SCALAR.attention(q, qOff, heads, headDim, tiledKeys, keyOff, values, kvHead * headDim, kvStride, from, to, scale, softcap,
-          wantScores, want, 2);
+          slopes, sinkLogits, headOff, wantScores, want, 2);
       panama.attention(q, qOff, heads, headDim, tiledKeys, keyOff, values, kvHead * headDim, kvStride, from, to, scale, softcap,
-          gotScores, got, 2);
+          slopes, sinkLogits, headOff, gotScores, got, 2);
       // softmax turns an ulp-level difference in a score (up to ~10 here) into a relative one in exp: allow 8x
-      String what = panama.name() + " softcap " + softcap + " heads " + heads + " dim " + headDim + " [" + from + "," + to + ")";
+      String what = panama.name() + " softcap " + softcap + " alibi " + alibi + " sinks " + sinks + " heads " + heads + " dim " + headDim + " [" + from + "," + to + ")";
       for (int i = 0; i < wantScores.length; i++) {
         assertClose(wantScores[i], gotScores[i], Math.abs(wantScores[i]) * 8, what + " score " + i);
       }

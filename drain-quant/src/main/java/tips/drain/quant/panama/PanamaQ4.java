@@ -221,12 +221,12 @@ final class PanamaQ4 {
   }
 
   /** {@link HS}-many packed bytes at {@code o}, zero-extended to shorts: {@code b & 0xF} and {@code b >>> 4} are the nibbles. */
-  private static ShortVector bytes(MemorySegment w, long o) {
+  static ShortVector bytes(MemorySegment w, long o) {
     return (ShortVector) ByteVector.fromMemorySegment(HB, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, HS, 0);
   }
 
   /** {@code acc + scale * (lo·x[xi ..] + hi·x[xi + 16 ..])}, the sums widened to 32-bit lanes. */
-  private static FloatVector multiplyAdd(ShortVector lo, ShortVector hi, short[] values, int xi, FloatVector scale, FloatVector acc) {
+  static FloatVector multiplyAdd(ShortVector lo, ShortVector hi, short[] values, int xi, FloatVector scale, FloatVector acc) {
     ShortVector p = lo.mul(ShortVector.fromArray(HS, values, xi)).add(hi.mul(ShortVector.fromArray(HS, values, xi + 16)));
     IntVector dots = (IntVector) p.convertShape(VectorOperators.S2I, I, 0);
     if (HS_PARTS == 2) {

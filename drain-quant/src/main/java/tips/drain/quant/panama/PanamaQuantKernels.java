@@ -11,8 +11,9 @@ import tips.drain.quant.ScalarQuantKernels;
 /**
  * The Vector API kernels of the block formats, loaded reflectively by
  * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Every format
- * has its own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaQ5}, {@link PanamaKQuants}); a format
- * without one runs on the scalar reference, so a new row of {@link QuantFormat} works before it is optimized.
+ * has its own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaQ5}, {@link PanamaKQuants},
+ * {@link PanamaMxfp4}); a format without one runs on the scalar reference, so a new row of {@link QuantFormat}
+ * works before it is optimized.
  */
 public final class PanamaQuantKernels implements QuantKernels {
   /** Weight bytes a matmul keeps in cache while token tiles pass over them (well inside a 1 MiB L2). */
@@ -55,6 +56,7 @@ public final class PanamaQuantKernels implements QuantKernels {
       case Q8_0 -> PanamaQ8.matvec(w, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matvec(w, cols, x, out, rowFrom, rowTo);
       case Q4_1, Q5_0, Q5_1 -> PanamaQ5.matvec(format, w, cols, x, out, rowFrom, rowTo);
+      case MXFP4 -> PanamaMxfp4.matvec(w, cols, x, out, rowFrom, rowTo);
       default -> scalar.matvec(format, w, cols, x, out, rowFrom, rowTo);
     }
   }
@@ -64,7 +66,7 @@ public final class PanamaQuantKernels implements QuantKernels {
       int rowTo) {
     switch (format) {
       case Q8_0 -> PanamaQ8Tokens.matvecs(w, rows, cols, x, out, rowFrom, rowTo);
-      case Q4_0, Q4_1, Q5_0, Q5_1 -> PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
+      case Q4_0, Q4_1, Q5_0, Q5_1, MXFP4 -> PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matvecs(format, w, rows, cols, x, out, rowFrom, rowTo);
     }
   }
@@ -80,6 +82,7 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaQ8.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
+      case MXFP4 -> PanamaMxfp4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       case Q4_1, Q5_0, Q5_1 -> PanamaQ5.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
     }

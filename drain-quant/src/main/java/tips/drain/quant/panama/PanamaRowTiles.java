@@ -12,7 +12,7 @@ import tips.drain.quant.QuantKernels;
  * the decode kernel itself (a row's sum does not depend on the range it is computed in), and the weights come
  * from memory once per tile for all tokens; the unpacking is repeated per token. Q4_0 takes this path (its
  * decode kernel, four rows reduced together, {@link PanamaQ4Groups}, has no multi-token form yet), and so do
- * Q4_1, Q5_0, Q5_1 and the K-quants.
+ * MXFP4 ({@link PanamaMxfp4}), Q4_1, Q5_0, Q5_1 and the K-quants.
  */
 final class PanamaRowTiles {
   /** Weight bytes per tile: a quarter of a 1 MiB L2. */

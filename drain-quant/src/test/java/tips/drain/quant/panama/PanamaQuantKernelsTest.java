@@ -86,7 +86,7 @@ class PanamaQuantKernelsTest {
   }
 
   static Stream<Arguments> widthsAndQ8_0AndQ4_0() {
-    return widthsAndFormats().filter(a -> a.get()[1] == QuantFormat.Q8_0 || a.get()[1] == QuantFormat.Q4_0);
+    return widthsAndFormats().filter(a -> a.get()[1] == QuantFormat.Q8_0 || a.get()[1] == QuantFormat.Q4_0 || a.get()[1] == QuantFormat.MXFP4);
   }
 
   @ParameterizedTest(name = "{0} bits {1}")
@@ -300,9 +300,13 @@ class PanamaQuantKernelsTest {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
       boolean first = i % 32 == 0;
-      int q = format == QuantFormat.Q8_0
-          ? (first ? 127 : rnd.nextInt(255) - 127) // d = amax / 127 = unit
-          : (first ? -8 : rnd.nextInt(16) - 8); // d = max / -8 = unit
+      int q = switch (format) {
+        case Q8_0 -> first ? 127 : rnd.nextInt(255) - 127; // d = amax / 127 = unit
+        case Q4_0 -> first ? -8 : rnd.nextInt(16) - 8; // d = max / -8 = unit
+        // a doubled E2M1 code; 12 first: amax = 12·unit, whose exponent gives d = unit for a power-of-two unit
+        case MXFP4 -> first ? 12 : new int[] {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12}[rnd.nextInt(16)];
+        default -> throw new IllegalArgumentException(format + " has no power-of-two blocks here");
+      };
       v[i] = q * unit;
     }
     return v;
