@@ -25,6 +25,9 @@ import tips.drain.DrainException;
       TokenizeCommand.class,
       DetokenizeCommand.class,
       MergeCommand.class,
+      ServeCommand.class,
+      PullCommand.class,
+      ListCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

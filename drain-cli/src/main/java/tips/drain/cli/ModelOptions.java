@@ -15,7 +15,8 @@ final class ModelOptions {
   CommandSpec spec;
 
   @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
-      description = "Model directory or .gguf file, or a name found in models/ or DRAIN_MODEL_PATH.")
+      description = "Model directory or .gguf file, a name found in models/ or DRAIN_MODEL_PATH, or ORG/NAME[@REV]"
+          + " pulled into the hub cache.")
   String model;
 
   @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")

@@ -136,11 +136,15 @@ public final class Session implements AutoCloseable {
       } else {
         int[] one = new int[1];
         while (count < options.maxTokens()) {
+          float[] raw = options.logprobs() >= 0 ? Arrays.copyOf(logits, vocab) : null; // the sampler may modify them
           int next = sampler.sample(logits, vocab, full, full.length);
           if (contains(eos, next)) {
             pendingToken = next;
             reason = FinishReason.STOP;
             break;
+          }
+          if (raw != null) {
+            listener.onLogprobs(TokenLogprobs.of(raw, vocab, next, options.logprobs()));
           }
           if (count == generated.length) {
             generated = Arrays.copyOf(generated, count * 2);

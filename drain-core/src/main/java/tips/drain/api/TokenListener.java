@@ -12,4 +12,10 @@ public interface TokenListener {
    *     back while it may be the start of a stop string)
    */
   void onToken(int id, String text);
+
+  /**
+   * The log probabilities of the token about to be passed to {@link #onToken}, when the options ask for them
+   * ({@link GenerationOptions#withLogprobs}); ignored by default.
+   */
+  default void onLogprobs(TokenLogprobs logprobs) {}
 }

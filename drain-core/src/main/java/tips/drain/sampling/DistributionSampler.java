@@ -22,6 +22,7 @@ final class DistributionSampler implements Sampler {
   @Override
   public int sample(float[] logits, int vocab, int[] history, int historyLength) {
     applyRepetitionPenalty(logits, vocab, history, historyLength, params.repetitionPenalty());
+    applyPresenceAndFrequency(logits, vocab, history, historyLength, params.presencePenalty(), params.frequencyPenalty());
     if (params.isGreedy()) {
       return Greedy.argmax(logits, vocab);
     }
@@ -40,6 +41,28 @@ final class DistributionSampler implements Sampler {
       if (id >= 0 && id < vocab && !seen[id]) {
         seen[id] = true;
         logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty;
+      }
+    }
+  }
+
+  /**
+   * OpenAI's penalties: a token seen c times loses {@code c × frequency + presence} from its logit (c &gt; 0).
+   */
+  static void applyPresenceAndFrequency(float[] logits, int vocab, int[] history, int length, float presence,
+      float frequency) {
+    if (presence == 0f && frequency == 0f) {
+      return;
+    }
+    int[] counts = new int[vocab];
+    for (int i = 0; i < length; i++) {
+      int id = history[i];
+      if (id >= 0 && id < vocab) {
+        counts[id]++;
+      }
+    }
+    for (int id = 0; id < vocab; id++) {
+      if (counts[id] > 0) {
+        logits[id] -= counts[id] * frequency + presence;
       }
     }
   }

@@ -14,6 +14,6 @@ public interface Sampler {
 
   /** The sampler for {@code params}: greedy for temperature 0. */
   static Sampler create(SamplingParams params) {
-    return params.isGreedy() && params.repetitionPenalty() == 1f ? Greedy.INSTANCE : new DistributionSampler(params);
+    return params.isGreedy() && !params.hasPenalties() ? Greedy.INSTANCE : new DistributionSampler(params);
   }
 }

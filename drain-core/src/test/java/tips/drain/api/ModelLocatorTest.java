@@ -8,9 +8,13 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tips.drain.DrainException;
+import tips.drain.hub.HubCache;
+import tips.drain.hub.HubModelSource;
+import tips.drain.testing.TinyLlama;
 
 class ModelLocatorTest {
   @TempDir Path dir;
@@ -57,5 +61,32 @@ class ModelLocatorTest {
   void unknownNameListsWhereItLooked() {
     DrainException e = assertThrows(DrainException.class, () -> ModelLocator.resolve("nope", dir.toString(), "/x/y"));
     assertTrue(e.getMessage().contains("models") && e.getMessage().contains("/x/y/nope"), e.getMessage());
+  }
+
+  @Test
+  void hubIdsResolveFromTheHubCacheWithoutNetwork() throws IOException {
+    Path source = TinyLlama.small(1).write(dir.resolve("src"));
+    Files.writeString(source.resolve("m.Q4_K_M.gguf"), "GGUF");
+    Path cache = dir.resolve("hub");
+    String main = "1".repeat(40);
+    String old = "2".repeat(40);
+    Path current = HubCacheFixture.write(cache, "acme/tiny", main, "main", source, "config.json", "model.safetensors");
+    Path pinned = HubCacheFixture.write(cache, "acme/tiny", old, "v1", source, "config.json", "model.safetensors");
+    Path gguf = HubCacheFixture.write(cache, "acme/tiny-GGUF", main, "main", source, "m.Q4_K_M.gguf");
+    HubCache hub = new HubCache(cache);
+
+    assertEquals(current, ModelLocator.resolve("acme/tiny", null, null, List.of(new HubModelSource(hub))));
+    assertEquals(pinned, ModelLocator.resolve("acme/tiny@v1", null, null, List.of(new HubModelSource(hub))));
+    assertEquals(pinned, ModelLocator.resolve("acme/tiny@" + old, null, null, List.of(new HubModelSource(hub))));
+    assertEquals(gguf.resolve("m.Q4_K_M.gguf"), ModelLocator.resolve("acme/tiny-GGUF", null, null, List.of(new HubModelSource(hub))),
+        "a GGUF repository resolves to its file");
+    try (LanguageModel m = LanguageModel.load(ModelLocator.resolve("acme/tiny", null, null, List.of(new HubModelSource(hub))),
+        LoadOptions.defaults().withThreads(1).withTokenizer(false))) {
+      assertEquals(2, m.config().numLayers());
+    }
+    DrainException missing = assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/other", null, null, List.of(new HubModelSource(hub))));
+    assertTrue(missing.getMessage().contains("models--acme--other (drain pull acme/other downloads it)"),
+        missing.getMessage());
+    assertThrows(DrainException.class, () -> ModelLocator.resolve("acme/tiny@v2", null, null, List.of(new HubModelSource(hub))));
   }
 }

@@ -138,4 +138,20 @@ class SamplerTest {
     }
     return out;
   }
+
+  @Test
+  void presenceAndFrequencyPenaltiesSubtractPerSeenTokenAndPerOccurrence() {
+    float[] l = {1f, 2f, 3f, 4f};
+    DistributionSampler.applyPresenceAndFrequency(l, 4, new int[] {3, 3, 1, 7, -1}, 5, 0.5f, 0.25f);
+    assertArrayEquals(new float[] {1f, 2f - 0.75f, 3f, 4f - 1f}, l);
+  }
+
+  @Test
+  void penaltiesChangeGreedyChoice() {
+    // token 1 leads token 3 by log(0.4/0.3) = 0.29; seen twice at frequency 0.5 it loses 1.0 and token 3 wins
+    SamplingParams p = SamplingParams.GREEDY.withFrequencyPenalty(0.5f);
+    assertEquals(3, Sampler.create(p).sample(logits(), 5, new int[] {1, 1}, 2));
+    assertEquals(1, Sampler.create(SamplingParams.GREEDY).sample(logits(), 5, new int[] {1, 1}, 2));
+    assertThrows(IllegalArgumentException.class, () -> SamplingParams.GREEDY.withPresencePenalty(2.5f));
+  }
 }
