@@ -50,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> threads;
 
   @Option(names = "--quant", split = ",", paramLabel = "FORMAT",
-      description = "Weights as stored (none) or quantized on load (q8_0, q4_0); several to compare, e.g. none,q8_0,q4_0.")
+      description = "Weights as stored (none) or quantized on load (q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k); several to compare, e.g. none,q8_0,q4_k.")
   List<String> quants;
 
   @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter directory to apply.")

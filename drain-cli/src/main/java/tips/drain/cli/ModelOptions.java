@@ -27,7 +27,7 @@ final class ModelOptions {
   @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
   Integer threads;
 
-  @Option(names = "--quant", paramLabel = "FORMAT", description = "Quantize weights on load: q8_0 or q4_0.")
+  @Option(names = "--quant", paramLabel = "FORMAT", description = "Quantize weights on load: q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k or q6_k.")
   String quant;
 
   @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter directory to apply.")

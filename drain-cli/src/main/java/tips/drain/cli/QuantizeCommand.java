@@ -18,20 +18,21 @@ import tips.drain.io.AtomicDirectory;
 import tips.drain.io.ModelFiles;
 import tips.drain.io.TensorInfo;
 import tips.drain.io.Weights;
-import tips.drain.quant.QuantFormat;
+import tips.drain.quant.QuantMix;
 import tips.drain.quant.QuantizedModelWriter;
 import tips.drain.util.Parallel;
 
 /** {@code drain quantize}: writes a quantized copy of a model that loads and memory-maps directly. */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-    description = "Write a quantized copy of a model directory (weights as blocks, config and tokenizer copied).")
+    description = "Write a quantized copy of a model directory (weights as ggml blocks, config and tokenizer copied).")
 final class QuantizeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Model directory or name.")
   String model;
 
-  @Option(names = "--quant", required = true, paramLabel = "FORMAT", description = "The format: q8_0, q4_0.")
+  @Option(names = "--quant", required = true, paramLabel = "FORMAT",
+      description = "q8_0, q4_0, q4_1, q5_0, q5_1 (one format for the layers), or llama.cpp's mixes q4_k_m, q5_k_m, q6_k.")
   String quant;
 
   @Mixin OutputOptions output;
@@ -42,9 +43,8 @@ final class QuantizeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    QuantFormat format = QuantFormat.byName(quant).orElseThrow(() -> new ParameterException(spec.commandLine(),
-        "--quant must be one of " + Arrays.stream(QuantFormat.values()).map(f -> f.name().toLowerCase(Locale.ROOT))
-            .collect(Collectors.joining(", ")) + ", not '" + quant + "'"));
+    QuantMix format = QuantMix.byName(quant).orElseThrow(() -> new ParameterException(spec.commandLine(),
+        "--quant must be one of " + QuantMix.names() + ", not '" + quant + "'"));
     int threadCount = Threads.resolve(spec, threads);
     Path source = ModelLocator.resolve(model);
     long total;

@@ -43,13 +43,13 @@ class CliContractTest {
     assertUsageError(run("generate", "--model", m, "--prompt", "x", "-n", "-1"), "-n/--max-tokens", "-1");
     assertUsageError(run("generate", "--model", m, "--prompt", "x", "--context", "-5"), "--context", "-5");
     assertUsageError(run("generate", "--model", m, "--prompt", "x", "--stop", ""), "--stop");
-    assertUsageError(run("generate", "--model", m, "--prompt", "x", "--quant", "q5_k"), "'q5_k'", "q8_0", "q4_0");
+    assertUsageError(run("generate", "--model", m, "--prompt", "x", "--quant", "q3_k"), "'q3_k'", "q8_0", "q4_0");
     assertUsageError(run("generate", "--model", m, "--prompt", "x", "--threads", "0"), "--threads");
     assertUsageError(run("generate", "--prompt", "x"), "--model", "'drain generate --help'");
     assertUsageError(run("generate", "--model", m, "--prompt", "x", "--no-such-option"), "--no-such-option");
     assertUsageError(run("generate", "--model", m, "--prompt", "x", "-n", "many"), "many");
     assertUsageError(run("frobnicate"), "frobnicate", "'drain --help'");
-    assertUsageError(run("quantize", "--model", m, "--quant", "q5_k", "--out", dir.resolve("q").toString()), "q5_k");
+    assertUsageError(run("quantize", "--model", m, "--quant", "q3_k", "--out", dir.resolve("q").toString()), "q3_k");
     assertUsageError(run("perplexity", "--model", m, "--text", "x.txt", "--context", "1"), "--context");
     assertUsageError(run("generate", "--model", m, "--prompt", "x", "--top-p", "2"), "top-p");
   }

@@ -71,12 +71,6 @@ public final class DenseMatrix implements Matrix {
     return data.byteSize();
   }
 
-  /** Dense matrices of every format read the raw input: one kind. */
-  @Override
-  public Object inputKind() {
-    return DenseMatrix.class;
-  }
-
   @Override
   public void matvec(float[] x, float[] out, int rowFrom, int rowTo) {
     kernels.matvec(dtype, data, cols, x, out, rowFrom, rowTo);

@@ -34,24 +34,26 @@ public interface Matrix {
    * input ({@link MatrixGroup}): drain-quant's matrices quantize it to 8-bit blocks; dense ones read
    * {@code x} itself (the default).
    */
-  default Object prepareInput(float[] x) {
-    return x;
+  default PreparedInput prepareInput(float[] x) {
+    return new FloatInput(x, cols());
   }
 
   /**
    * Matrices with equal kinds read the same prepared input, so a {@link MatrixGroup} prepares it once for
-   * them. By default a matrix shares with none.
+   * them. By default the floats as they are.
    */
-  default Object inputKind() {
-    return this;
+  default InputKind inputKind() {
+    return FloatInput.kind(cols());
   }
 
-  /** {@link #matvec(float[], float[], int, int)} from an input made by this matrix's {@link #prepareInput}. */
-  default void matvecPrepared(Object input, float[] out, int rowFrom, int rowTo) {
-    if (!(input instanceof float[] x)) {
-      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
-    }
-    matvec(x, out, rowFrom, rowTo);
+  /**
+   * {@link #matvec(float[], float[], int, int)} from an input made by {@link #prepareInput} of a matrix of the
+   * same {@link #inputKind()}.
+   *
+   * @throws IllegalArgumentException if the input is of another kind
+   */
+  default void matvecPrepared(PreparedInput input, float[] out, int rowFrom, int rowTo) {
+    matvec(FloatInput.of(input, this), out, rowFrom, rowTo);
   }
 
   /**
@@ -71,22 +73,30 @@ public interface Matrix {
     }
   }
 
-  /** {@code batch} vectors of {@code x} in the form {@link #matvecsPrepared} reads, made once for a {@link MatrixGroup}. */
-  default Object prepareInputs(float[] x, int batch) {
-    return x;
+  /**
+   * {@code batch} vectors of {@code x} in the form {@link #matvecsPrepared} reads, made once for a {@link MatrixGroup}
+   * (for every matrix of the same {@link #inputKind()}). By default the floats as they are.
+   */
+  default PreparedInput prepareInputs(float[] x, int batch) {
+    if (x.length < (long) batch * cols()) {
+      throw new IllegalArgumentException("input of " + x.length + " floats for " + batch + " vectors of " + this);
+    }
+    return new FloatInput(x, cols());
   }
 
-  /** {@link #matvecs(float[], int, float[], int, int)} from an input made by {@link #prepareInputs}. */
-  default void matvecsPrepared(Object input, int batch, float[] out, int rowFrom, int rowTo) {
-    if (!(input instanceof float[] x)) {
-      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
-    }
-    matvecs(x, batch, out, rowFrom, rowTo);
+  /**
+   * {@link #matvecs(float[], int, float[], int, int)} from an input made by {@link #prepareInputs} of a matrix of
+   * the same {@link #inputKind()}.
+   *
+   * @throws IllegalArgumentException if the input is of another kind
+   */
+  default void matvecsPrepared(PreparedInput input, int batch, float[] out, int rowFrom, int rowTo) {
+    matvecs(FloatInput.of(input, this), batch, out, rowFrom, rowTo);
   }
 
   /** The whole batch-invariant product, rows split across the threads of {@code parallel}. */
   default void matvecs(float[] x, int batch, float[] out, Parallel parallel) {
-    Object input = prepareInputs(x, batch);
+    PreparedInput input = prepareInputs(x, batch);
     if ((long) rows() * cols() * batch < MIN_PARALLEL_WORK) {
       matvecsPrepared(input, batch, out, 0, rows());
       return;

@@ -53,7 +53,7 @@ public final class MatrixGroup {
     if (outs.length != matrices.length) {
       throw new IllegalArgumentException(outs.length + " outputs for a group of " + matrices.length + " matrices");
     }
-    Object[] inputs = new Object[matrices.length];
+    PreparedInput[] inputs = new PreparedInput[matrices.length];
     for (int i = 0; i < matrices.length; i++) {
       inputs[i] = shared[i] == i ? matrices[i].prepareInput(x) : inputs[shared[i]];
     }
@@ -76,7 +76,7 @@ public final class MatrixGroup {
     if (outs.length != matrices.length) {
       throw new IllegalArgumentException(outs.length + " outputs for a group of " + matrices.length + " matrices");
     }
-    Object[] inputs = new Object[matrices.length];
+    PreparedInput[] inputs = new PreparedInput[matrices.length];
     for (int i = 0; i < matrices.length; i++) {
       inputs[i] = shared[i] == i ? matrices[i].prepareInputs(x, batch) : inputs[shared[i]];
     }
@@ -87,7 +87,7 @@ public final class MatrixGroup {
     }
   }
 
-  private void runBatch(Object[] inputs, int batch, float[][] outs, int from, int to) {
+  private void runBatch(PreparedInput[] inputs, int batch, float[][] outs, int from, int to) {
     for (int i = 0; i < matrices.length; i++) {
       int lo = Math.max(from, starts[i]);
       int hi = Math.min(to, starts[i + 1]);
@@ -98,7 +98,7 @@ public final class MatrixGroup {
   }
 
   /** The group's rows {@code [from, to)}: the part of each matrix that falls inside. */
-  private void run(Object[] inputs, float[][] outs, int from, int to) {
+  private void run(PreparedInput[] inputs, float[][] outs, int from, int to) {
     for (int i = 0; i < matrices.length; i++) {
       int lo = Math.max(from, starts[i]);
       int hi = Math.min(to, starts[i + 1]);

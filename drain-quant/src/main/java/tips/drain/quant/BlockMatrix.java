@@ -5,7 +5,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import tips.drain.kernel.KernelProvider;
 import tips.drain.kernel.Kernels;
+import tips.drain.tensor.InputKind;
 import tips.drain.tensor.Matrix;
+import tips.drain.tensor.PreparedInput;
 import tips.drain.util.Parallel;
 
 /**
@@ -13,8 +15,9 @@ import tips.drain.util.Parallel;
  * rows one after another, each row {@code cols / blockSize} blocks: memory this class allocated when it
  * quantized a float matrix, or a slice of a mapped file (zero-copy).
  *
- * <p>Decode and small batches quantize their input to {@link Q8Activations} once, on the calling thread,
- * and then split the rows across the threads, which dot them in integers. From {@link TiledMatmul#MIN_BATCH}
+ * <p>Decode and small batches quantize their input once, on the calling thread, to the format's
+ * {@link ActivationFormat} ({@link Q8Activations} or, for the K-quants, {@link Q8KActivations}), and then split
+ * the rows across the threads, which dot them in integers. From {@link TiledMatmul#MIN_BATCH}
  * tokens on, prefill dequantizes tiles of rows for core's F32 GEMM instead ({@link TiledMatmul}).
  */
 public final class BlockMatrix implements Matrix {
@@ -24,6 +27,7 @@ public final class BlockMatrix implements Matrix {
   private final int cols;
   private final long rowBytes;
   private final QuantKernels kernels;
+  private final InputKind inputKind;
 
   /** A matrix over {@code data}, which must hold exactly {@code format.byteSize(rows, cols)} bytes. */
   public BlockMatrix(QuantFormat format, MemorySegment data, int rows, int cols, QuantKernels kernels) {
@@ -42,6 +46,7 @@ public final class BlockMatrix implements Matrix {
     this.cols = cols;
     this.rowBytes = format.rowBytes(cols);
     this.kernels = Objects.requireNonNull(kernels);
+    this.inputKind = new InputKind(kernels.inputFormat(format, cols), cols);
   }
 
   /**
@@ -114,34 +119,36 @@ public final class BlockMatrix implements Matrix {
   @Override
   public void matvec(float[] x, float[] out, int rowFrom, int rowTo) {
     checkProduct(x, 1, out, rowFrom, rowTo);
-    kernels.matvec(format, data, cols, quantizeInput(x, 1, null), out, rowFrom, rowTo);
+    decode(quantizeInput(x, 1, null), out, rowFrom, rowTo);
   }
 
-  /** The input quantized to Q8_0 blocks (and reordered for this format's decode kernel, if it wants). */
+  /** The input quantized to the format's activations (and laid out for this format's decode kernel, if it wants). */
   @Override
-  public Object prepareInput(float[] x) {
+  public QuantizedInput prepareInput(float[] x) {
     if (x.length < cols) {
       throw new IllegalArgumentException("input of " + x.length + " floats for " + this + " (needs " + cols + ")");
     }
-    Q8Activations input = quantizeInput(x, 1, null);
-    kernels.prepare(format, input);
+    QuantizedInput input = quantizeInput(x, 1, null);
+    if (input instanceof Q8Activations q8) {
+      kernels.prepare(format, q8);
+    }
     return input;
   }
 
-  /** Matrices of one block format and width share a prepared input. */
+  /** Matrices of one width whose formats read the same activations share a prepared input. */
   @Override
-  public Object inputKind() {
-    return format + "x" + cols;
+  public InputKind inputKind() {
+    return inputKind;
   }
 
   @Override
-  public void matvecPrepared(Object input, float[] out, int rowFrom, int rowTo) {
-    if (!(input instanceof Q8Activations x) || x.cols() != cols) {
-      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
+  public void matvecPrepared(PreparedInput input, float[] out, int rowFrom, int rowTo) {
+    if (!(input instanceof QuantizedInput x) || !x.kind().equals(inputKind)) {
+      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input.kind());
     }
     Objects.checkFromToIndex(rowFrom, rowTo, rows);
     Objects.checkFromToIndex(rowFrom, rowTo, out.length);
-    kernels.matvec(format, data, cols, x, out, rowFrom, rowTo);
+    decode(x, out, rowFrom, rowTo);
   }
 
   @Override
@@ -150,11 +157,19 @@ public final class BlockMatrix implements Matrix {
     matvecsPrepared(prepareInputs(x, batch), batch, out, rowFrom, rowTo);
   }
 
-  /** Each vector quantized to Q8_0 blocks on its own, and prepared as {@link #prepareInput} prepares one. */
+  /** Each vector quantized to the format's activations on its own, and prepared as {@link #prepareInput} prepares one. */
   @Override
-  public Object prepareInputs(float[] x, int batch) {
+  public QuantizedVectors prepareInputs(float[] x, int batch) {
     if (x.length < (long) batch * cols) {
       throw new IllegalArgumentException("input of " + x.length + " floats for " + batch + " vectors of " + this);
+    }
+    if (format.activationFormat() == ActivationFormat.Q8_K) {
+      Q8KActivations[] inputs = new Q8KActivations[batch];
+      for (int b = 0; b < batch; b++) {
+        inputs[b] = new Q8KActivations(1, cols);
+        kernels.quantize(x, b * cols, inputs[b], 0);
+      }
+      return new QuantizedVectors.Q8K(inputs);
     }
     Q8Activations[] inputs = new Q8Activations[batch];
     for (int b = 0; b < batch; b++) {
@@ -162,16 +177,19 @@ public final class BlockMatrix implements Matrix {
       kernels.quantize(x, b * cols, inputs[b], 0);
       kernels.prepare(format, inputs[b]);
     }
-    return inputs;
+    return new QuantizedVectors.Q8(inputs);
   }
 
   @Override
-  public void matvecsPrepared(Object input, int batch, float[] out, int rowFrom, int rowTo) {
-    if (!(input instanceof Q8Activations[] xs) || xs.length != batch || xs[0].cols() != cols) {
-      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input);
+  public void matvecsPrepared(PreparedInput input, int batch, float[] out, int rowFrom, int rowTo) {
+    if (!(input instanceof QuantizedVectors xs) || xs.count() != batch || !xs.kind().equals(inputKind)) {
+      throw new IllegalArgumentException(this + " was given an input prepared for another kind of matrix: " + input.kind());
     }
     Objects.checkFromToIndex(rowFrom, rowTo, rows);
-    kernels.matvecs(format, data, rows, cols, xs, out, rowFrom, rowTo);
+    switch (xs) {
+      case QuantizedVectors.Q8 q -> kernels.matvecs(format, data, rows, cols, q.vectors(), out, rowFrom, rowTo);
+      case QuantizedVectors.Q8K q -> kernels.matvecs(format, data, rows, cols, q.vectors(), out, rowFrom, rowTo);
+    }
   }
 
   @Override
@@ -180,14 +198,30 @@ public final class BlockMatrix implements Matrix {
     if (batch >= TiledMatmul.MIN_BATCH) {
       TiledMatmul.matmul(format, data, rows, cols, x, batch, out, rowFrom, rowTo, kernels, KernelProvider.kernels());
     } else {
-      kernels.matmul(format, data, rows, cols, quantizeInput(x, batch, null), out, rowFrom, rowTo);
+      prefill(quantizeInput(x, batch, null), out, rowFrom, rowTo);
+    }
+  }
+
+  /** Rows {@code [rowFrom, rowTo)} of the product with vector 0 of {@code input}: the decode kernel of its activation format. */
+  private void decode(QuantizedInput input, float[] out, int rowFrom, int rowTo) {
+    switch (input) {
+      case Q8Activations x -> kernels.matvec(format, data, cols, x, out, rowFrom, rowTo);
+      case Q8KActivations x -> kernels.matvec(format, data, cols, x, out, rowFrom, rowTo);
+    }
+  }
+
+  /** Rows {@code [rowFrom, rowTo)} of the product with every vector of {@code input}: the prefill kernel of its activation format. */
+  private void prefill(QuantizedInput input, float[] out, int rowFrom, int rowTo) {
+    switch (input) {
+      case Q8Activations x -> kernels.matmul(format, data, rows, cols, x, out, rowFrom, rowTo);
+      case Q8KActivations x -> kernels.matmul(format, data, rows, cols, x, out, rowFrom, rowTo);
     }
   }
 
   @Override
   public void matvec(float[] x, float[] out, Parallel parallel) {
     checkProduct(x, 1, out, 0, rows);
-    Object input = prepareInput(x);
+    QuantizedInput input = prepareInput(x);
     parallel.forRange(rows, (from, to) -> matvecPrepared(input, out, from, to));
   }
 
@@ -204,8 +238,8 @@ public final class BlockMatrix implements Matrix {
       parallel.forRange(rows, (from, to) -> TiledMatmul.matmul(format, data, rows, cols, blocks, batch, out, from, to, kernels, dense));
       return;
     }
-    Q8Activations input = quantizeInput(x, batch, parallel);
-    parallel.forRange(rows, (from, to) -> kernels.matmul(format, data, rows, cols, input, out, from, to));
+    QuantizedInput input = quantizeInput(x, batch, parallel);
+    parallel.forRange(rows, (from, to) -> prefill(input, out, from, to));
   }
 
   /** Rows {@code [from, to)} over the same bytes: whole rows of blocks are contiguous, so a slice is a matrix. */
@@ -225,21 +259,27 @@ public final class BlockMatrix implements Matrix {
     format.dequantizeRow(data, r * rowBytes, dst, dstOffset, cols);
   }
 
-  /** {@code batch} vectors of {@code x} as Q8_0 blocks, split across {@code parallel}'s threads when given. */
-  private Q8Activations quantizeInput(float[] x, int batch, Parallel parallel) {
-    Q8Activations input = new Q8Activations(batch, cols);
+  /**
+   * {@code batch} vectors of {@code x} quantized to the format's activations, split across {@code parallel}'s
+   * threads when given.
+   */
+  private QuantizedInput quantizeInput(float[] x, int batch, Parallel parallel) {
+    QuantizedInput input = format.activationFormat() == ActivationFormat.Q8_K ? new Q8KActivations(batch, cols) : new Q8Activations(batch, cols);
     if (parallel == null) {
-      for (int b = 0; b < batch; b++) {
-        kernels.quantize(x, b * cols, input, b);
-      }
+      quantizeVectors(x, input, 0, batch);
     } else {
-      parallel.forRange(batch, (from, to) -> {
-        for (int b = from; b < to; b++) {
-          kernels.quantize(x, b * cols, input, b);
-        }
-      });
+      parallel.forRange(batch, (from, to) -> quantizeVectors(x, input, from, to));
     }
     return input;
+  }
+
+  private void quantizeVectors(float[] x, QuantizedInput input, int from, int to) {
+    for (int b = from; b < to; b++) {
+      switch (input) {
+        case Q8Activations q -> kernels.quantize(x, b * cols, q, b);
+        case Q8KActivations q -> kernels.quantize(x, b * cols, q, b);
+      }
+    }
   }
 
   private void checkProduct(float[] x, int batch, float[] out, int rowFrom, int rowTo) {

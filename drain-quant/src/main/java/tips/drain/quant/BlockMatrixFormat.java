@@ -69,6 +69,48 @@ public abstract class BlockMatrixFormat implements MatrixFormat {
     }
   }
 
+  /** {@link QuantFormat#Q4_1} as a service. */
+  public static final class Q4_1 extends BlockMatrixFormat {
+    public Q4_1() {
+      super(QuantFormat.Q4_1);
+    }
+  }
+
+  /** {@link QuantFormat#Q5_0} as a service. */
+  public static final class Q5_0 extends BlockMatrixFormat {
+    public Q5_0() {
+      super(QuantFormat.Q5_0);
+    }
+  }
+
+  /** {@link QuantFormat#Q5_1} as a service. */
+  public static final class Q5_1 extends BlockMatrixFormat {
+    public Q5_1() {
+      super(QuantFormat.Q5_1);
+    }
+  }
+
+  /** {@link QuantFormat#Q4_K} as a service. */
+  public static final class Q4_K extends BlockMatrixFormat {
+    public Q4_K() {
+      super(QuantFormat.Q4_K);
+    }
+  }
+
+  /** {@link QuantFormat#Q5_K} as a service. */
+  public static final class Q5_K extends BlockMatrixFormat {
+    public Q5_K() {
+      super(QuantFormat.Q5_K);
+    }
+  }
+
+  /** {@link QuantFormat#Q6_K} as a service. */
+  public static final class Q6_K extends BlockMatrixFormat {
+    public Q6_K() {
+      super(QuantFormat.Q6_K);
+    }
+  }
+
   /** {@link QuantFormat#MXFP4} as a service. */
   public static final class MXFP4 extends BlockMatrixFormat {
     public MXFP4() {

@@ -27,10 +27,9 @@ import tips.drain.util.Parallel;
  * naming its format ({@code drain.format.NAME}) and logical shape ({@code drain.shape.NAME = rows,cols});
  * every other tensor is copied as it is; the JSON and tokenizer files are copied.
  *
- * <p>What is quantized follows common practice: every 2-D {@code .weight} of the layers (projections, experts)
- * whose width is a multiple of the block; the output head at 8 bits when the layers are 4-bit; the token embedding
- * ({@code embed_tokens}, Falcon's and BLOOM's {@code word_embeddings}), norms, biases, MoE routers and GPT-OSS's
- * stacked 3-D experts stay as stored (those are quantized on load).
+ * <p>What is quantized, and to which format, is the {@link QuantMix}'s choice: one format for the layers'
+ * 2-D {@code .weight}s (the output head at 8 bits when they have fewer), or one of llama.cpp's K-quant mixes;
+ * norms, biases, MoE routers and GPT-OSS's stacked 3-D experts always stay as stored (those are quantized on load).
  */
 public final class QuantizedModelWriter {
   /** Metadata key naming the format the model was quantized to. */
@@ -44,19 +43,20 @@ public final class QuantizedModelWriter {
   /**
    * @param progress receives the bytes of source tensors processed so far
    */
-  public static Summary write(Path source, Path out, QuantFormat format, Parallel parallel, LongConsumer progress) {
+  public static Summary write(Path source, Path out, QuantMix mix, Parallel parallel, LongConsumer progress) {
     if (source.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
       throw new DrainException(out + ": the output directory must differ from the model's");
     }
     try (ModelFiles files = ModelFiles.open(source)) {
       Files.createDirectories(out);
-      SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt").metadata(QUANTIZATION_KEY, format.name());
+      SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt").metadata(QUANTIZATION_KEY, mix.name());
+      QuantMix.Plan plan = mix.plan(files.tensors());
       long[] done = {0};
       int quantized = 0;
       int kept = 0;
       long bytesOut = 0;
       for (TensorInfo t : files.tensors()) {
-        QuantFormat target = targetFormat(t, format);
+        QuantFormat target = plan.formatOf(t).orElse(null);
         if (target == null) {
           kept++;
           bytesOut += t.byteSize();
@@ -86,26 +86,6 @@ public final class QuantizedModelWriter {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + out, e);
     }
-  }
-
-  /** The format for tensor {@code t}, or null to keep it as stored. */
-  static QuantFormat targetFormat(TensorInfo t, QuantFormat format) {
-    String name = t.name();
-    if (t.rank() != 2 || !t.dtype().isFloatWeight() || !format.supports((int) t.dim(1))) {
-      return null;
-    }
-    // only Linear weights: GPT-OSS's stacked expert biases are 2-D too
-    if (!name.endsWith(".weight")) {
-      return null;
-    }
-    if (name.contains("embed_tokens") || name.contains("word_embeddings") || name.endsWith(".gate.weight")
-        || name.endsWith("router.weight")) {
-      return null;
-    }
-    if (name.equals("lm_head.weight") && format.byteSize(1, format.blockSize()) < QuantFormat.Q8_0.byteSize(1, 32)) {
-      return QuantFormat.Q8_0.supports((int) t.dim(1)) ? QuantFormat.Q8_0 : null;
-    }
-    return format;
   }
 
   private static void write(MemorySegment data, java.nio.channels.WritableByteChannel ch) throws IOException {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,9 @@ import tips.drain.DrainException;
 import tips.drain.kernel.ScalarKernels;
 import tips.drain.tensor.DType;
 import tips.drain.tensor.DenseMatrix;
+import tips.drain.tensor.FloatInput;
 import tips.drain.tensor.Floats;
+import tips.drain.tensor.InputKind;
 import tips.drain.tensor.Matrix;
 import tips.drain.tensor.MatrixFormat;
 import tips.drain.tensor.MatrixGroup;
@@ -35,7 +38,8 @@ class BlockMatrixTest {
   void theServiceFindsEveryFormat(QuantFormat format) {
     MatrixFormat service = MatrixFormat.byName(format.name().toLowerCase()).orElseThrow();
     assertEquals(format.name(), service.name());
-    assertEquals(format.byteSize(7, 64), service.byteSize(7, 64));
+    int cols = QuantTestData.cols(format, 64);
+    assertEquals(format.byteSize(7, cols), service.byteSize(7, cols));
     assertTrue(service.supports(2048));
     assertFalse(service.supports(172));
   }
@@ -44,7 +48,7 @@ class BlockMatrixTest {
   @EnumSource(QuantFormat.class)
   void quantizesBf16RowsAsTheFormatRowDoes(QuantFormat format) {
     int rows = 11;
-    int cols = 96;
+    int cols = QuantTestData.cols(format, 96);
     Random rnd = new Random(1);
     Matrix source = bf16(rnd, rows, cols);
     Matrix q;
@@ -75,7 +79,7 @@ class BlockMatrixTest {
   @ParameterizedTest
   @EnumSource(QuantFormat.class)
   void quantizingOnTwoThreadsGivesTheSameBytes(QuantFormat format) {
-    Matrix source = bf16(new Random(2), 37, 64);
+    Matrix source = bf16(new Random(2), 37, QuantTestData.cols(format, 64));
     BlockMatrix one;
     BlockMatrix two;
     try (Parallel p1 = new Parallel(1); Parallel p2 = new Parallel(2)) {
@@ -98,7 +102,10 @@ class BlockMatrixTest {
       Matrix q8 = MatrixFormat.byName("Q8_0").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 40 * cols), 40, cols), parallel);
       Matrix q4b = MatrixFormat.byName("Q4_0").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 40 * cols), 40, cols), parallel);
       Matrix dense = f32(QuantTestData.uniform(rnd, 24 * cols), 24, cols);
-      Matrix[] ms = {q4a, q8, q4b, dense};
+      Matrix q4k = MatrixFormat.byName("Q4_K").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 33 * cols), 33, cols), parallel);
+      Matrix q5 = MatrixFormat.byName("Q5_0").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 20 * cols), 20, cols), parallel);
+      Matrix q6k = MatrixFormat.byName("Q6_K").orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 17 * cols), 17, cols), parallel);
+      Matrix[] ms = {q4a, q8, q4b, dense, q4k, q5, q6k};
       float[] x = QuantTestData.uniform(rnd, cols);
       float[][] want = new float[ms.length][];
       float[][] got = new float[ms.length][];
@@ -112,9 +119,45 @@ class BlockMatrixTest {
         assertArrayEquals(want[i], got[i], ms[i].toString());
       }
       assertEquals(q4a.inputKind(), q4b.inputKind());
-      assertTrue(!q4a.inputKind().equals(q8.inputKind()));
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q8.matvecPrepared(x, got[1], 0, 40));
+      assertEquals(q8.inputKind(), q5.inputKind(), "Q8_0 and Q5_0 both read Q8_0 activations");
+      assertEquals(q4k.inputKind(), q6k.inputKind(), "the K-quants read Q8_K activations");
+      assertEquals(new InputKind(ActivationFormat.Q8_K, cols), q4k.inputKind());
+      // Q4_0 shares Q8_0's activations unless its 512-bit decode kernel wants them in its own order
+      boolean q4Order = QuantKernelProvider.kernels().inputFormat(QuantFormat.Q4_0, cols) == ActivationFormat.Q8_0_Q4_0_ORDER;
+      assertEquals(!q4Order, q4a.inputKind().equals(q8.inputKind()));
+      assertEquals(q4Order, q4a.prepareInput(x).kind().encoding() == ActivationFormat.Q8_0_Q4_0_ORDER);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q8.matvecPrepared(new FloatInput(x, cols), got[1], 0, 40));
       assertTrue(e.getMessage().contains("prepared for another kind"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> q4k.matvecPrepared(q8.prepareInput(x), got[4], 0, 33));
+      assertTrue(e.getMessage().contains("prepared for another kind"), e.getMessage());
+    }
+  }
+
+  /** A batch-invariant product of several vectors, through a group: every vector's outputs those of its own matvec. */
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void batchedVectorsEqualTheirOwnProducts(QuantFormat format) {
+    int cols = QuantTestData.cols(format, 512);
+    int batch = 5;
+    Random rnd = new Random(13);
+    try (Parallel parallel = new Parallel(2)) {
+      Matrix a = MatrixFormat.byName(format.name()).orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 301 * cols), 301, cols), parallel);
+      Matrix b = MatrixFormat.byName(format.name()).orElseThrow().quantize(f32(QuantTestData.uniform(rnd, 37 * cols), 37, cols), parallel);
+      float[] x = QuantTestData.uniform(rnd, batch * cols);
+      float[][] outs = {new float[batch * 301], new float[batch * 37]};
+      new MatrixGroup(a, b).matvecs(x, batch, outs, parallel);
+      Matrix[] ms = {a, b};
+      for (int i = 0; i < 2; i++) {
+        for (int v = 0; v < batch; v++) {
+          float[] alone = new float[ms[i].rows()];
+          ms[i].matvec(Arrays.copyOfRange(x, v * cols, (v + 1) * cols), alone, 0, ms[i].rows());
+          for (int r = 0; r < ms[i].rows(); r++) {
+            assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(outs[i][v * ms[i].rows() + r]),
+                format + " matrix " + i + " vector " + v + " row " + r);
+          }
+        }
+      }
+      assertThrows(IllegalArgumentException.class, () -> a.matvecsPrepared(a.prepareInput(x), batch, outs[0], 0, 301));
     }
   }
 
@@ -155,7 +198,7 @@ class BlockMatrixTest {
   @EnumSource(QuantFormat.class)
   void opensStoredBlocksWithoutCopying(QuantFormat format) {
     int rows = 5;
-    int cols = 64;
+    int cols = QuantTestData.cols(format, 64);
     float[] w = QuantTestData.uniform(new Random(4), rows * cols);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment file = arena.allocate(format.byteSize(rows, cols) + 7);
@@ -187,7 +230,7 @@ class BlockMatrixTest {
     }
     assertInstanceOf(QuantizationException.class, e);
     assertTrue(e.getMessage().contains("64x172") && e.getMessage().contains(format.name())
-        && e.getMessage().contains("not a multiple of the block size 32"), e.getMessage());
+        && e.getMessage().contains("not a multiple of the block size " + format.blockSize()), e.getMessage());
     assertThrows(QuantizationException.class, () -> service.open(MemorySegment.ofArray(new byte[0]), 1, 172));
   }
 
@@ -195,7 +238,7 @@ class BlockMatrixTest {
   @EnumSource(QuantFormat.class)
   void rowRangesShareTheBlocks(QuantFormat format) {
     int rows = 12;
-    int cols = 64;
+    int cols = QuantTestData.cols(format, 64);
     float[] w = QuantTestData.uniform(new Random(5), rows * cols);
     Matrix q;
     try (Parallel parallel = new Parallel(1)) {

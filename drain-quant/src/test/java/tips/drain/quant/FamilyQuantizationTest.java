@@ -55,7 +55,7 @@ class FamilyQuantizationTest {
     }
     Path written = dir.resolve(fixture + "-" + format);
     try (Parallel parallel = new Parallel(2)) {
-      QuantizedModelWriter.write(source, written, QuantFormat.valueOf(format.toUpperCase()), parallel, n -> {});
+      QuantizedModelWriter.write(source, written, QuantMix.valueOf(format.toUpperCase()), parallel, n -> {});
     }
     float[] fromFiles = logits(written, o, ids);
 

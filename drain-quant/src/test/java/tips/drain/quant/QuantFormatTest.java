@@ -27,18 +27,26 @@ class QuantFormatTest {
     assertEquals(18, QuantFormat.Q4_0.blockBytes());
     assertEquals(2048L / 32 * 34 * 5632, QuantFormat.Q8_0.byteSize(5632, 2048));
     assertEquals(5632L / 32 * 18 * 2048, QuantFormat.Q4_0.byteSize(2048, 5632));
+    // sizeof(block_q4_1) 20, block_q5_0 22, block_q5_1 24, block_q4_K 144, block_q5_K 176, block_q6_K 210
+    int[][] sizes = {{32, 20}, {32, 22}, {32, 24}, {256, 144}, {256, 176}, {256, 210}};
+    QuantFormat[] formats = {QuantFormat.Q4_1, QuantFormat.Q5_0, QuantFormat.Q5_1, QuantFormat.Q4_K, QuantFormat.Q5_K, QuantFormat.Q6_K};
+    for (int i = 0; i < formats.length; i++) {
+      assertEquals(sizes[i][0], formats[i].blockSize(), formats[i] + " block size");
+      assertEquals(sizes[i][1], formats[i].blockBytes(), formats[i] + " block bytes");
+    }
+    // ggml's vec_dot_type: Q8_0 for the 32-weight formats (Q8_1 for Q4_1 / Q5_1, the same values plus s), Q8_K for the K-quants
     for (QuantFormat f : QuantFormat.values()) {
-      assertEquals(QuantFormat.Q8_0, f.activationFormat(), f + " dots against Q8_0 activations");
+      assertEquals(f.blockSize() == 256 ? ActivationFormat.Q8_K : ActivationFormat.Q8_0, f.activationFormat(), f.name());
     }
   }
 
   @Test
   void onlyWholeBlocksAreSupported() {
     for (QuantFormat f : QuantFormat.values()) {
-      assertTrue(f.supports(32));
+      assertTrue(f.supports(f.blockSize()));
       assertTrue(f.supports(5632));
       assertFalse(f.supports(0));
-      assertFalse(f.supports(31));
+      assertFalse(f.supports(f.blockSize() - 1));
       assertFalse(f.supports(172), "stories260K's FFN input (172) is not a multiple of 32");
       assertFalse(f.supports(-32));
     }
@@ -48,7 +56,8 @@ class QuantFormatTest {
   void namesAreCaseInsensitive() {
     assertEquals(Optional.of(QuantFormat.Q4_0), QuantFormat.byName("q4_0"));
     assertEquals(Optional.of(QuantFormat.Q8_0), QuantFormat.byName("Q8_0"));
-    assertEquals(Optional.empty(), QuantFormat.byName("Q5_K"));
+    assertEquals(Optional.of(QuantFormat.Q5_K), QuantFormat.byName("q5_k"));
+    assertEquals(Optional.empty(), QuantFormat.byName("Q3_K"));
   }
 
   @Test
@@ -120,13 +129,14 @@ class QuantFormatTest {
   @ParameterizedTest
   @EnumSource(QuantFormat.class)
   void allZeroBlocksStayZero(QuantFormat format) {
-    float[] x = new float[64];
+    int n = 2 * format.blockSize();
+    float[] x = new float[n];
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment row = arena.allocate(format.rowBytes(64));
-      format.quantizeRow(x, 0, 64, row, 0);
-      float[] back = new float[64];
-      format.dequantizeRow(row, 0, back, 0, 64);
-      for (int i = 0; i < 64; i++) {
+      MemorySegment row = arena.allocate(format.rowBytes(n));
+      format.quantizeRow(x, 0, n, row, 0);
+      float[] back = new float[n];
+      format.dequantizeRow(row, 0, back, 0, n);
+      for (int i = 0; i < n; i++) {
         assertTrue(back[i] == 0f, format + " value " + i + " came back as " + back[i]); // -0.0 for Q4_0, as in ggml
       }
     }
@@ -147,7 +157,7 @@ class QuantFormatTest {
   }
 
   @ParameterizedTest
-  @EnumSource(QuantFormat.class)
+  @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4"})
   void everyValueWithinHalfAStepOrOneStepAtTheClampedEnd(QuantFormat format) {
     Random rnd = new Random(format.ordinal());
     int n = 32 * 97;
@@ -255,7 +265,7 @@ class QuantFormatTest {
 
   /** Quantizes {@code x[offset ..]} (a whole number of blocks) and dequantizes it again. */
   private static float[] roundTrip(QuantFormat format, float[] x, int offset) {
-    int n = (x.length - offset) / 32 * 32;
+    int n = (x.length - offset) / format.blockSize() * format.blockSize();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment row = arena.allocate(format.rowBytes(n) + 3).asSlice(3); // an odd address
       format.quantizeRow(x, offset, n, row, 0);

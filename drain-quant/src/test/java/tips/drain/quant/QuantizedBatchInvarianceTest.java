@@ -30,7 +30,7 @@ class QuantizedBatchInvarianceTest {
   private static final int SEQUENCES = 8;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"q8_0", "q4_0"})
+  @ValueSource(strings = {"q8_0", "q4_0", "q4_1", "q5_0", "q5_1"})
   void tokensDoNotDependOnTheBatch(String format) throws Exception {
     try (LanguageModel model = LanguageModel.load(TestData.model("stories260K"),
         LoadOptions.defaults().withThreads(2).withTokenizer(false).withQuantization(format))) {

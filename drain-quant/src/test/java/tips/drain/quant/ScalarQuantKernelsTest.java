@@ -18,4 +18,10 @@ class ScalarQuantKernelsTest {
   void randomMatricesWithinBudget(QuantFormat format) {
     ErrorBudgets.assertRandomMatmulError(SCALAR, format, format.ordinal());
   }
+
+  @ParameterizedTest
+  @EnumSource(QuantFormat.class)
+  void productsAreTheStoredIntegersProducts(QuantFormat format) {
+    ErrorBudgets.assertExactProducts(SCALAR, format, 50 + format.ordinal());
+  }
 }

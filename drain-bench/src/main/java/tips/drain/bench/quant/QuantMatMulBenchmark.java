@@ -21,7 +21,7 @@ import tips.drain.tensor.Matrix;
 import tips.drain.util.Parallel;
 
 /**
- * Prefill's matrix × matrix product of Q8_0 and Q4_0 weights with a batch of tokens through the public
+ * Prefill's matrix × matrix product of Q8_0, Q4_0 and K-quant weights with a batch of tokens through the public
  * API ({@code Matrix.matmul(x, batch, out, parallel)}: rows split across the threads, each dequantizing a
  * tile of rows at a time for core's F32 GEMM; {@code -Ddrain.quant.tiledMinBatch=1000} on the fork line
  * measures the integer kernels instead), with core's BF16 {@code DenseMatrix} as the baseline of the same
@@ -37,7 +37,7 @@ import tips.drain.util.Parallel;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
 public class QuantMatMulBenchmark {
-  @Param({"BF16", "Q8_0", "Q4_0"})
+  @Param({"BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
   public String format;
 
   /** rows x cols: TinyLlama's q/o (2048x2048), gate/up (5632x2048), down (2048x5632). */

@@ -22,7 +22,7 @@ import tips.drain.tensor.Matrix;
 import tips.drain.util.Parallel;
 
 /**
- * Decode's matrix × vector product of Q8_0 and Q4_0 weights through the public API
+ * Decode's matrix × vector product of Q8_0, Q4_0 and K-quant weights through the public API
  * ({@code Matrix.matvec(x, out, parallel)}: activations quantized once, rows split across the threads),
  * with core's BF16 {@code DenseMatrix} as the baseline of the same run. With {@code weightsFrom = memory} the
  * product cycles over copies that together dwarf the L3, so the weights come from memory; with
@@ -44,7 +44,7 @@ import tips.drain.util.Parallel;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
 public class QuantMatVecBenchmark {
-  @Param({"BF16", "Q8_0", "Q4_0"})
+  @Param({"BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
   public String format;
 
   /** rows x cols: TinyLlama's q/o (2048x2048), gate/up (5632x2048), down (2048x5632). */

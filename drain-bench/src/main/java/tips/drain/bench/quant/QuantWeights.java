@@ -31,7 +31,7 @@ final class QuantWeights implements AutoCloseable {
     return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
   }
 
-  /** {@code "BF16"}, {@code "Q8_0"} or {@code "Q4_0"}: one matrix of random weights in that format. */
+  /** {@code "BF16"} or a block format ({@code "Q8_0"}, {@code "Q4_K"}, ...): one matrix of random weights in that format. */
   Matrix random(String format, int rows, int cols, long seed, QuantKernels quantKernels) {
     MemorySegment bf16 = arena.allocate((long) rows * cols * 2, 64);
     Random rnd = new Random(seed);

@@ -62,7 +62,7 @@ final class PanamaMxfp4 {
         acc = PanamaQ4.multiplyAdd(lo, hi, values, xOff + 32 * k + j * HS.length(), s, acc);
       }
     }
-    return acc.reduceLanes(VectorOperators.ADD);
+    return PanamaQuantLaneSums.sum(acc);
   }
 
   /** E2M1 codes (0..15) to their doubled values: -12..12. */

@@ -14,6 +14,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import tips.drain.quant.Q4_0Order;
 import tips.drain.quant.Q8Activations;
 
 /**
@@ -40,8 +41,7 @@ final class PanamaQ4 {
       }
       return;
     }
-    PanamaQ4Groups.Layout layout = x.reordered() instanceof PanamaQ4Groups.Layout prepared && prepared.groups() == groups
-        ? prepared : PanamaQ4Groups.Layout.of(x, groups);
+    Q4_0Order layout = x.q4Order() != null && x.q4Order().groups() == groups ? x.q4Order() : PanamaQ4Groups.order(x, groups);
     long rowBytes = (long) blocks * BLOCK_BYTES;
     int done = groups * PanamaQ4Groups.BLOCKS;
     if (done < blocks) {
@@ -63,7 +63,7 @@ final class PanamaQ4 {
    * after. The rows are one slice of under 2 GB, so the kernel's offsets are ints and C2 hoists their bounds
    * checks out of the loop.
    */
-  private static void groupedRows(MemorySegment w, long rowBytes, int groups, PanamaQ4Groups.Layout layout, float[] out, int from, int to) {
+  private static void groupedRows(MemorySegment w, long rowBytes, int groups, Q4_0Order layout, float[] out, int from, int to) {
     MemorySegment rows = w.asSlice(from * rowBytes, (to - from) * rowBytes);
     int stride = (int) rowBytes;
     int quarter = (to - from) / 4;
@@ -78,7 +78,7 @@ final class PanamaQ4 {
   }
 
   /** Rows {@code [first, to)}, fewer than four, through the four-row kernel (the last one repeated), which sums each row as for any other. */
-  private static void lastRows(MemorySegment rows, int stride, int groups, PanamaQ4Groups.Layout layout, float[] out, int from, int first, int to) {
+  private static void lastRows(MemorySegment rows, int stride, int groups, Q4_0Order layout, float[] out, int from, int first, int to) {
     if (first == to) {
       return;
     }
@@ -93,11 +93,11 @@ final class PanamaQ4 {
     }
   }
 
-  /** Makes decode's activation order ({@link PanamaQ4Groups.Layout}) once per product, when the grouped kernel runs. */
+  /** Makes decode's activation order ({@link Q4_0Order}) once per product, when the grouped kernel runs. */
   static void prepare(Q8Activations x) {
     int groups = PanamaQ4Groups.groups(x.cols());
     if (groups > 0) {
-      x.reordered(PanamaQ4Groups.Layout.of(x, groups));
+      x.q4Order(PanamaQ4Groups.order(x, groups));
     }
   }
 

@@ -12,6 +12,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
+import tips.drain.quant.Q4_0Order;
 import tips.drain.quant.Q8Activations;
 
 /**
@@ -22,7 +23,7 @@ import tips.drain.quant.Q8Activations;
  * and one two-source short permute line the 32 nibble shorts up, block after block, with no widening: in a
  * short {@code s} of bytes {@code 2t, 2t+1}, {@code s & 0xF}, {@code s >>> 4 & 0xF}, {@code s >>> 8 & 0xF}
  * and {@code s >>> 12} are elements {@code 2t}, {@code 16+2t}, {@code 2t+1} and {@code 17+2t} of the block.
- * The activations are laid out once per product to match ({@link Layout}), so four 16-bit multiplies and
+ * The activations are laid out once per product to match ({@link Q4_0Order}), so four 16-bit multiplies and
  * three adds leave a row's 128 products in 32 lanes, eight per block.
  *
  * <p><b>Reducing four rows together.</b> Two rows' lanes are summed in neighbouring pairs by one
@@ -68,7 +69,7 @@ final class PanamaQ4Groups {
   private static final ShortVector SCALES = ENABLED ? indexes(i -> i % 2 == 1 ? 32 * (i / 8 % 2) + 9 * (i / 2 % 4) : 0) : null;
   private static final VectorMask<Short> UPPER_HALF = ENABLED ? VectorMask.fromLong(S, 0xFFFF_0000L) : null;
   /**
-   * For {@link Layout}: value vector {@code q} of a group takes, at lane {@code i}, element {@code 2t},
+   * For {@link #order}: value vector {@code q} of a group takes, at lane {@code i}, element {@code 2t},
    * {@code 16+2t}, {@code 2t+1} or {@code 17+2t} ({@code q = 0..3}, {@code t = i % 8}) of block {@code i / 8},
    * blocks 0 and 1 from one two-source permute, 2 and 3 from another.
    */
@@ -105,51 +106,35 @@ final class PanamaQ4Groups {
     return ShortVector.fromArray(S, indexes, 0);
   }
 
-  /**
-   * Activation vector 0 of a {@link Q8Activations} in this kernel's order, per group of 128 values:
-   * <ul>
-   *   <li>{@code values}: four vectors of 32 shorts, elements {@code 2t}, {@code 16+2t}, {@code 2t+1} and
-   *       {@code 17+2t} of block {@code i / 8} at lane {@code i} ({@code t = i % 8});
-   *   <li>{@code offsets}: 32 shorts, {@code 8 ·} the sum of the 16 values behind half-block lane {@code j}
-   *       (lanes {@code 4(j % 8) .. 4(j % 8) + 3} of each of the four value vectors): Q4_0's {@code -8};
-   *   <li>{@code scales}: 16 floats, the scale of block {@code m % 4} at lane {@code m}, times 2¹¹² (see
-   *       {@link #F16_BITS}).
-   * </ul>
-   */
-  record Layout(short[] values, short[] offsets, float[] scales) {
-    int groups() {
-      return scales.length / 16;
-    }
-
-    static Layout of(Q8Activations x, int groups) {
-      short[] src = x.values();
-      float[] srcScales = x.scales();
-      short[] values = new short[groups * 128];
-      short[] offsets = new short[groups * 32];
-      float[] scales = new float[groups * 16];
-      for (int g = 0; g < groups; g++) {
-        int v = g * 128;
-        ShortVector block0 = ShortVector.fromArray(S, src, v);
-        ShortVector block1 = ShortVector.fromArray(S, src, v + 32);
-        ShortVector block2 = ShortVector.fromArray(S, src, v + 64);
-        ShortVector block3 = ShortVector.fromArray(S, src, v + 96);
-        ShortVector sums = ShortVector.zero(S);
-        for (int q = 0; q < 4; q++) {
-          ShortVector order = ORDER[q];
-          ShortVector lanes = order.selectFrom(block0, block1).blend(order.selectFrom(block2, block3), UPPER_HALF);
-          lanes.intoArray(values, v + 32 * q);
-          sums = sums.add(lanes);
-        }
-        // the sum of lanes 4j .. 4j + 3 (half block j) at lane 4j, then at lanes j, 8 + j, 16 + j and 24 + j
-        sums = sums.add(sums.rearrange(SHORT_NEIGHBOUR));
-        sums = sums.add(sums.rearrange(SHORT_NEIGHBOUR_PAIR));
-        sums.rearrange(HALF_BLOCKS).lanewise(VectorOperators.LSHL, 3).intoArray(offsets, g * 32);
-        for (int m = 0; m < 16; m++) {
-          scales[g * 16 + m] = srcScales[g * BLOCKS + m % 4] * F16_BIAS;
-        }
+  /** Activation vector 0 of {@code x} in this kernel's order ({@link Q4_0Order}), {@code groups} groups of 128 values. */
+  static Q4_0Order order(Q8Activations x, int groups) {
+    short[] src = x.values();
+    float[] srcScales = x.scales();
+    short[] values = new short[groups * 128];
+    short[] offsets = new short[groups * 32];
+    float[] scales = new float[groups * 16];
+    for (int g = 0; g < groups; g++) {
+      int v = g * 128;
+      ShortVector block0 = ShortVector.fromArray(S, src, v);
+      ShortVector block1 = ShortVector.fromArray(S, src, v + 32);
+      ShortVector block2 = ShortVector.fromArray(S, src, v + 64);
+      ShortVector block3 = ShortVector.fromArray(S, src, v + 96);
+      ShortVector sums = ShortVector.zero(S);
+      for (int q = 0; q < 4; q++) {
+        ShortVector order = ORDER[q];
+        ShortVector lanes = order.selectFrom(block0, block1).blend(order.selectFrom(block2, block3), UPPER_HALF);
+        lanes.intoArray(values, v + 32 * q);
+        sums = sums.add(lanes);
       }
-      return new Layout(values, offsets, scales);
+      // the sum of lanes 4j .. 4j + 3 (half block j) at lane 4j, then at lanes j, 8 + j, 16 + j and 24 + j
+      sums = sums.add(sums.rearrange(SHORT_NEIGHBOUR));
+      sums = sums.add(sums.rearrange(SHORT_NEIGHBOUR_PAIR));
+      sums.rearrange(HALF_BLOCKS).lanewise(VectorOperators.LSHL, 3).intoArray(offsets, g * 32);
+      for (int m = 0; m < 16; m++) {
+        scales[g * 16 + m] = srcScales[g * BLOCKS + m % 4] * F16_BIAS;
+      }
     }
+    return new Q4_0Order(values, offsets, scales);
   }
 
   /**
@@ -157,7 +142,7 @@ final class PanamaQ4Groups {
    * the sums are added to {@code out[a] .. out[d]}. A row's sum does not depend on the rows it is computed
    * with: every lane is its own, and the four lanes of a row are added in a fixed order.
    */
-  static void dot4(MemorySegment w, int rowA, int rowB, int rowC, int rowD, int groups, Layout x, float[] out, int a, int b, int c, int d) {
+  static void dot4(MemorySegment w, int rowA, int rowB, int rowC, int rowD, int groups, Q4_0Order x, float[] out, int a, int b, int c, int d) {
     short[] values = x.values();
     short[] offsets = x.offsets();
     float[] scales = x.scales();

@@ -1,16 +1,19 @@
 package tips.drain.quant.panama;
 
 import java.lang.foreign.MemorySegment;
+import tips.drain.quant.ActivationFormat;
 import tips.drain.quant.Q8Activations;
+import tips.drain.quant.Q8KActivations;
 import tips.drain.quant.QuantFormat;
 import tips.drain.quant.QuantKernels;
 import tips.drain.quant.ScalarQuantKernels;
 
 /**
  * The Vector API kernels of the block formats, loaded reflectively by
- * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Q8_0, Q4_0
- * and MXFP4 have their own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaMxfp4}); a format without one runs on the
- * scalar reference, so a new row of {@link QuantFormat} works before it is optimized.
+ * {@code tips.drain.quant.QuantKernelProvider} only when {@code jdk.incubator.vector} is present. Every format
+ * has its own loops ({@link PanamaQ8}, {@link PanamaQ4}, {@link PanamaQ5}, {@link PanamaKQuants},
+ * {@link PanamaMxfp4}); a format without one runs on the scalar reference, so a new row of {@link QuantFormat}
+ * works before it is optimized.
  */
 public final class PanamaQuantKernels implements QuantKernels {
   /** Weight bytes a matmul keeps in cache while token tiles pass over them (well inside a 1 MiB L2). */
@@ -31,6 +34,16 @@ public final class PanamaQuantKernels implements QuantKernels {
   }
 
   @Override
+  public void quantize(float[] x, int xOffset, Q8KActivations acts, int b) {
+    PanamaQ8Activations.quantize(x, xOffset, acts, b);
+  }
+
+  @Override
+  public ActivationFormat inputFormat(QuantFormat format, int cols) {
+    return format == QuantFormat.Q4_0 && PanamaQ4Groups.groups(cols) > 0 ? ActivationFormat.Q8_0_Q4_0_ORDER : format.activationFormat();
+  }
+
+  @Override
   public void prepare(QuantFormat format, Q8Activations x) {
     if (format == QuantFormat.Q4_0) {
       PanamaQ4.prepare(x);
@@ -42,6 +55,7 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaQ8.matvec(w, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matvec(w, cols, x, out, rowFrom, rowTo);
+      case Q4_1, Q5_0, Q5_1 -> PanamaQ5.matvec(format, w, cols, x, out, rowFrom, rowTo);
       case MXFP4 -> PanamaMxfp4.matvec(w, cols, x, out, rowFrom, rowTo);
       default -> scalar.matvec(format, w, cols, x, out, rowFrom, rowTo);
     }
@@ -52,9 +66,15 @@ public final class PanamaQuantKernels implements QuantKernels {
       int rowTo) {
     switch (format) {
       case Q8_0 -> PanamaQ8Tokens.matvecs(w, rows, cols, x, out, rowFrom, rowTo);
-      case Q4_0, MXFP4 -> PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
+      case Q4_0, Q4_1, Q5_0, Q5_1, MXFP4 -> PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matvecs(format, w, rows, cols, x, out, rowFrom, rowTo);
     }
+  }
+
+  @Override
+  public void matvecs(QuantFormat format, MemorySegment w, int rows, int cols, Q8KActivations[] x, float[] out, int rowFrom,
+      int rowTo) {
+    PanamaRowTiles.matvecs(this, format, w, rows, cols, x, out, rowFrom, rowTo);
   }
 
   @Override
@@ -63,6 +83,27 @@ public final class PanamaQuantKernels implements QuantKernels {
       case Q8_0 -> PanamaQ8.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       case Q4_0 -> PanamaQ4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
       case MXFP4 -> PanamaMxfp4.matmul(w, rows, cols, x, out, rowFrom, rowTo);
+      case Q4_1, Q5_0, Q5_1 -> PanamaQ5.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
+      default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
+    }
+  }
+
+  @Override
+  public void matvec(QuantFormat format, MemorySegment w, int cols, Q8KActivations x, float[] out, int rowFrom, int rowTo) {
+    switch (format) {
+      case Q4_K -> PanamaKQuants.matvec45(w, cols, false, x, out, rowFrom, rowTo);
+      case Q5_K -> PanamaKQuants.matvec45(w, cols, true, x, out, rowFrom, rowTo);
+      case Q6_K -> PanamaKQuants.matvec6(w, cols, x, out, rowFrom, rowTo);
+      default -> scalar.matvec(format, w, cols, x, out, rowFrom, rowTo);
+    }
+  }
+
+  @Override
+  public void matmul(QuantFormat format, MemorySegment w, int rows, int cols, Q8KActivations x, float[] out, int rowFrom, int rowTo) {
+    switch (format) {
+      case Q4_K -> PanamaKQuants.matmul45(w, rows, cols, false, x, out, rowFrom, rowTo);
+      case Q5_K -> PanamaKQuants.matmul45(w, rows, cols, true, x, out, rowFrom, rowTo);
+      case Q6_K -> PanamaKQuants.matmul6(w, rows, cols, x, out, rowFrom, rowTo);
       default -> scalar.matmul(format, w, rows, cols, x, out, rowFrom, rowTo);
     }
   }
@@ -72,6 +113,10 @@ public final class PanamaQuantKernels implements QuantKernels {
     switch (format) {
       case Q8_0 -> PanamaDequantize.q8(w, cols, rowFrom, rowTo, dst);
       case Q4_0 -> PanamaDequantize.q4(w, cols, rowFrom, rowTo, dst);
+      case Q4_1, Q5_0, Q5_1 -> PanamaQ5.dequantize(format, w, cols, rowFrom, rowTo, dst);
+      case Q4_K -> PanamaKQuants.dequantize45(w, cols, false, rowFrom, rowTo, dst);
+      case Q5_K -> PanamaKQuants.dequantize45(w, cols, true, rowFrom, rowTo, dst);
+      case Q6_K -> PanamaKQuants.dequantize6(w, cols, rowFrom, rowTo, dst);
       default -> scalar.dequantize(format, w, cols, rowFrom, rowTo, dst);
     }
   }

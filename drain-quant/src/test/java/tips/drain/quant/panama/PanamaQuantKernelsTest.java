@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tips.drain.quant.ErrorBudgets;
 import tips.drain.quant.Q8Activations;
+import tips.drain.quant.Q8KActivations;
+import tips.drain.quant.QuantizedInput;
 import tips.drain.quant.QuantFormat;
 import tips.drain.quant.QuantKernels;
 import tips.drain.quant.QuantTestData;
@@ -70,10 +72,25 @@ class PanamaQuantKernelsTest {
     assertArrayEquals(want.values(), got.values(), panama.name());
     assertArrayEquals(want.scales(), got.scales(), panama.name());
     assertArrayEquals(want.sums(), got.sums(), panama.name());
+    assertArrayEquals(want.sumScales(), got.sumScales(), panama.name());
+    int kCols = 256 * 4;
+    x[3 + 256 + 10] = -1e4f; // the largest magnitude twice, with both signs: the first one sets the sign of the scale
+    x[3 + 256 + 20] = 1e4f;
+    Q8KActivations wantK = new Q8KActivations(1, kCols);
+    Q8KActivations gotK = new Q8KActivations(1, kCols);
+    wantK.quantize(0, x, 3);
+    panama.quantize(x, 3, gotK, 0);
+    assertArrayEquals(wantK.values(), gotK.values(), panama.name() + " Q8_K");
+    assertArrayEquals(wantK.scales(), gotK.scales(), panama.name() + " Q8_K");
+    assertArrayEquals(wantK.bsums(), gotK.bsums(), panama.name() + " Q8_K");
+  }
+
+  static Stream<Arguments> widthsAndQ8_0AndQ4_0() {
+    return widthsAndFormats().filter(a -> a.get()[1] == QuantFormat.Q8_0 || a.get()[1] == QuantFormat.Q4_0 || a.get()[1] == QuantFormat.MXFP4);
   }
 
   @ParameterizedTest(name = "{0} bits {1}")
-  @MethodSource("widthsAndFormats")
+  @MethodSource("widthsAndQ8_0AndQ4_0")
   void integerPartIsExact(int bits, QuantFormat format) {
     // every scale a power of two: all products and partial sums are exact in float, in any order
     QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
@@ -108,32 +125,34 @@ class PanamaQuantKernelsTest {
   void matvecAndMatmulMatchScalar(int bits, QuantFormat format) {
     QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
     Random rnd = new Random(bits * 13L + format.ordinal());
-    int[][] shapes = {{1, 32, 1}, {7, 64, 3}, {9, 96, 4}, {13, 160, 5}, {5, 2048, 9}, {3, 5632, 8}};
+    int[][] shapes = {{1, 1, 1}, {7, 2, 3}, {9, 3, 4}, {13, 5, 5}, {5, 64, 9}, {3, 176, 8}}; // rows, blocks of 32 (of 256 for the K-quants: 22 for 5632), batch
     try (Arena arena = Arena.ofConfined()) {
       for (int[] shape : shapes) {
         int rows = shape[0];
-        int cols = shape[1];
+        int cols = format.blockSize() == 32 || shape[1] <= 5 ? format.blockSize() * shape[1] : 32 * shape[1];
         int batch = shape[2];
         float[] w = QuantTestData.uniform(rnd, rows * cols);
         // the matrix at an odd address, as a slice of a mapped file can be
         MemorySegment seg = arena.allocate(format.byteSize(rows, cols) + 1).asSlice(1);
         seg.copyFrom(QuantTestData.quantize(arena, format, w, rows, cols));
         float[] x = QuantTestData.uniform(rnd, batch * cols);
-        Q8Activations acts = QuantTestData.activations(x, batch, cols);
+        QuantizedInput acts = QuantTestData.input(format, x, batch, cols);
         int rowFrom = rows > 2 ? 2 : 0;
         float[] want = new float[batch * rows];
         float[] got = new float[batch * rows];
-        SCALAR.matmul(format, seg, rows, cols, acts, want, rowFrom, rows);
-        panama.matmul(format, seg, rows, cols, acts, got, rowFrom, rows);
+        QuantTestData.matmul(SCALAR, format, seg, rows, cols, acts, want, rowFrom, rows);
+        QuantTestData.matmul(panama, format, seg, rows, cols, acts, got, rowFrom, rows);
         assertClose(want, got, rows, cols, rowFrom, panama.name() + " " + format + " matmul " + rows + "x" + cols + " batch " + batch);
         float[] wantVec = new float[rows];
         float[] gotVec = new float[rows];
-        SCALAR.matvec(format, seg, cols, acts, wantVec, rowFrom, rows);
-        panama.matvec(format, seg, cols, acts, gotVec, rowFrom, rows);
+        QuantTestData.matvec(SCALAR, format, seg, cols, acts, wantVec, rowFrom, rows);
+        QuantTestData.matvec(panama, format, seg, cols, acts, gotVec, rowFrom, rows);
         assertClose(wantVec, gotVec, rows, cols, rowFrom, panama.name() + " " + format + " matvec " + rows + "x" + cols);
         float[] preparedVec = new float[rows];
-        panama.prepare(format, acts);
-        panama.matvec(format, seg, cols, acts, preparedVec, rowFrom, rows);
+        if (acts instanceof Q8Activations q8) {
+          panama.prepare(format, q8);
+        }
+        QuantTestData.matvec(panama, format, seg, cols, acts, preparedVec, rowFrom, rows);
         assertArrayEquals(gotVec, preparedVec, panama.name() + " " + format + " matvec after prepare " + rows + "x" + cols);
       }
     }
@@ -150,17 +169,22 @@ class PanamaQuantKernelsTest {
     QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
     Random rnd = new Random(bits * 31L + format.ordinal());
     int rows = 45;
-    for (int cols : new int[] {512, 544, 2048}) {
+    for (int cols : new int[] {512, 544, 768, 2048}) {
+      if (!format.supports(cols)) {
+        continue;
+      }
       try (Arena arena = Arena.ofConfined()) {
         MemorySegment seg = QuantTestData.quantize(arena, format, QuantTestData.uniform(rnd, rows * cols), rows, cols);
-        Q8Activations acts = QuantTestData.activations(QuantTestData.uniform(rnd, cols), 1, cols);
-        panama.prepare(format, acts);
+        QuantizedInput acts = QuantTestData.input(format, QuantTestData.uniform(rnd, cols), 1, cols);
+        if (acts instanceof Q8Activations q8) {
+          panama.prepare(format, q8);
+        }
         float[] whole = new float[rows];
-        panama.matvec(format, seg, cols, acts, whole, 0, rows);
+        QuantTestData.matvec(panama, format, seg, cols, acts, whole, 0, rows);
         for (int[] cuts : new int[][] {{0, 1, rows}, {0, 7, 22, 23, rows}, {0, 16, 32, rows}, {0, 3, 6, 9, 13, 20, 29, 38, rows}}) {
           float[] pieces = new float[rows];
           for (int i = 0; i + 1 < cuts.length; i++) {
-            panama.matvec(format, seg, cols, acts, pieces, cuts[i], cuts[i + 1]);
+            QuantTestData.matvec(panama, format, seg, cols, acts, pieces, cuts[i], cuts[i + 1]);
           }
           assertArrayEquals(whole, pieces, panama.name() + " " + format + " cols " + cols + " cut at " + Arrays.toString(cuts));
         }
@@ -179,21 +203,23 @@ class PanamaQuantKernelsTest {
     QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
     Random rnd = new Random(bits * 59L + format.ordinal());
     int rows = 23;
-    for (int cols : new int[] {32, 96, 544, 2048}) {
+    for (int cols : format.blockSize() == 32 ? new int[] {32, 96, 544, 2048} : new int[] {256, 768, 2048}) {
       for (int batch : new int[] {1, 2, 3, 4, 7, 17}) {
         try (Arena arena = Arena.ofConfined()) {
           MemorySegment seg = QuantTestData.quantize(arena, format, QuantTestData.uniform(rnd, rows * cols), rows, cols);
-          Q8Activations[] tokens = new Q8Activations[batch];
+          QuantizedInput[] tokens = new QuantizedInput[batch];
           for (int b = 0; b < batch; b++) {
-            tokens[b] = QuantTestData.activations(QuantTestData.uniform(rnd, cols), 1, cols);
-            panama.prepare(format, tokens[b]);
+            tokens[b] = QuantTestData.input(format, QuantTestData.uniform(rnd, cols), 1, cols);
+            if (tokens[b] instanceof Q8Activations q8) {
+              panama.prepare(format, q8);
+            }
           }
           for (QuantKernels kernels : List.of(panama, SCALAR)) {
             float[] got = new float[batch * rows];
-            kernels.matvecs(format, seg, rows, cols, tokens, got, 2, rows - 1);
+            QuantTestData.matvecs(kernels, format, seg, rows, cols, tokens, got, 2, rows - 1);
             for (int b = 0; b < batch; b++) {
               float[] alone = new float[rows];
-              kernels.matvec(format, seg, cols, tokens[b], alone, 0, rows);
+              QuantTestData.matvec(kernels, format, seg, cols, tokens[b], alone, 0, rows);
               for (int r = 0; r < rows; r++) {
                 float want = r < 2 || r == rows - 1 ? 0f : alone[r];
                 assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[b * rows + r]), kernels.name() + " "
@@ -212,7 +238,7 @@ class PanamaQuantKernelsTest {
   void dequantizesExactlyAsTheFormatRow(int bits, QuantFormat format) {
     QuantKernels panama = PanamaQuantKernelsLoader.load(bits);
     int rows = 7;
-    int cols = 96;
+    int cols = format.blockSize() * 3;
     float[] w = new float[rows * cols];
     Random rnd = new Random(bits);
     for (int i = 0; i < w.length; i++) {
@@ -233,6 +259,12 @@ class PanamaQuantKernelsTest {
       }
       assertArrayEquals(rows2to7, expected, "the reference writes the rows of the format table");
     }
+  }
+
+  @ParameterizedTest(name = "{0} bits {1}")
+  @MethodSource("widthsAndFormats")
+  void productsAreTheStoredIntegersProducts(int bits, QuantFormat format) {
+    ErrorBudgets.assertExactProducts(PanamaQuantKernelsLoader.load(bits), format, 200 + format.ordinal());
   }
 
   @ParameterizedTest(name = "{0} bits {1}")
@@ -273,6 +305,7 @@ class PanamaQuantKernelsTest {
         case Q4_0 -> first ? -8 : rnd.nextInt(16) - 8; // d = max / -8 = unit
         // a doubled E2M1 code; 12 first: amax = 12·unit, whose exponent gives d = unit for a power-of-two unit
         case MXFP4 -> first ? 12 : new int[] {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12}[rnd.nextInt(16)];
+        default -> throw new IllegalArgumentException(format + " has no power-of-two blocks here");
       };
       v[i] = q * unit;
     }
