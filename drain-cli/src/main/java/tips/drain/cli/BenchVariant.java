@@ -9,15 +9,16 @@ import tips.drain.api.SessionOptions;
 
 /**
  * One configuration {@code drain bench} measures (a loaded model, its weight format and threads, a prefill batch
- * size) with a session of its own: a repetition is one prefill of a fixed random prompt and greedy decode steps
- * after it. The model may be shared with other configurations; closing this closes only the session.
+ * size) with a session of its own: a repetition is one prefill of a random prompt and greedy decode steps after it.
+ * Each repetition's prompt starts with another token, so the engine's prefix reuse cannot skip its prefill. The model may be shared with other configurations; closing this closes only the session.
  */
 final class BenchVariant implements AutoCloseable {
   private final LanguageModel model;
   private final Session session;
   private final String weights;
   private final int batch;
-  private final int[] prompt;
+  private final int promptTokens;
+  private int runs;
   private final int steps;
   private final double[] prefill;
   private final double[] decode;
@@ -28,7 +29,7 @@ final class BenchVariant implements AutoCloseable {
     this.weights = weights;
     this.batch = batch;
     this.steps = steps;
-    this.prompt = new SplittableRandom(42).ints(promptTokens, 3, model.config().vocabSize()).toArray();
+    this.promptTokens = promptTokens;
     SessionOptions options = SessionOptions.defaults().withContextLength(promptTokens + steps + 1);
     this.session = model.newSession(options);
     this.prefill = new double[reps];
@@ -52,6 +53,9 @@ final class BenchVariant implements AutoCloseable {
   private double[] run() {
     session.reset();
     int vocab = model.config().vocabSize();
+    int[] prompt = new SplittableRandom(42 + runs).ints(promptTokens, 3, vocab).toArray();
+    prompt[0] = 3 + runs % (vocab - 3); // a first token no earlier repetition had: nothing cached to reuse
+    runs++;
     long t0 = System.nanoTime();
     float[] logits = session.feed(prompt);
     long t1 = System.nanoTime();
