@@ -17,17 +17,32 @@ final class AnswerInterrupts implements AutoCloseable {
   private AnswerInterrupts(boolean install) {
     SignalHandler old = null;
     if (install) {
+      AtomicReference<SignalHandler> outer = new AtomicReference<>();
       try {
         old = Signal.handle(INT, signal -> {
           if (!interrupt()) {
-            System.exit(130);
+            passOn(outer.get(), signal);
           }
         });
+        outer.set(old);
       } catch (IllegalArgumentException e) {
         old = null; // no SIGINT on this platform, or the JVM keeps it (-Xrs): Ctrl-C ends the program
       }
     }
     this.previous = old;
+  }
+
+  /**
+   * Ctrl-C with no answer being written does what it did before the chat: the JVM's own handler (a normal shutdown,
+   * exit status 130), or with none the default action of the signal.
+   */
+  private static void passOn(SignalHandler outer, Signal signal) {
+    if (outer != null && outer != SignalHandler.SIG_DFL && outer != SignalHandler.SIG_IGN) {
+      outer.handle(signal);
+    } else if (outer != SignalHandler.SIG_IGN) {
+      Signal.handle(INT, SignalHandler.SIG_DFL);
+      Signal.raise(INT);
+    }
   }
 
   static AnswerInterrupts install() {
